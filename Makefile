@@ -1,0 +1,54 @@
+# faasguard developer tasks. Everything runs in a local virtualenv built from the
+# project's own files (pyproject.toml + the pinned lock), so a fresh machine with only
+# Python 3.11+ and make is enough.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help demo test lint typecheck check docs bench lock clean
+
+help:
+	@echo "make demo   scan the bundled example apps"
+	@echo "make test   run the test suite (plus lint and type checks)"
+	@echo "make bench  run the benchmarks (installs Checkov in its own venv)"
+	@echo "make docs   regenerate docs/rules and the README rule table"
+
+$(STAMP): pyproject.toml requirements/dev.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "faasguard needs Python 3.11+")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+venv: $(STAMP)
+
+# The example apps are vulnerable on purpose: exit code 1 (findings) is the expected outcome.
+demo: $(STAMP)
+	@$(BIN)/faasguard scan examples/ --no-progress; status=$$?; \
+	  if [ $$status -gt 1 ]; then exit $$status; fi
+
+test: $(STAMP) lint typecheck
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_docs.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+# Re-pin the development lock from pyproject.toml (needs the network).
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-header \
+	  --output-file requirements/dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,392 @@
+"""Time faasguard and Checkov side by side, on the same inputs, in the same run.
+
+    python benchmarks/run.py [--apps 500] [--repeat 3] [--skip-checkov] [--keep]
+
+Measured for each tool, each case in a fresh process:
+- wall time of the whole process (``time.perf_counter`` around it), median of
+  ``--repeat`` runs, after one untimed warm-up run of each tool;
+- peak RSS of the largest process (``ru_maxrss`` from ``os.wait4``, which covers
+  the process and every child it waited for);
+- peak memory of the whole process tree: the sum of PSS (proportional set size, so
+  pages shared by forked workers count once) over the process and its descendants,
+  sampled every 20 ms from /proc. Checkov forks workers; this is the fair figure.
+
+Cases: one small template (examples/shop-sam/template.yaml), the synthetic corpus
+(benchmarks/gen_corpus.py, ``--apps`` apps of about ten functions each), and
+start-up (``--version``). Checkov is installed, pinned, into its own venv under
+benchmarks/.venv-checkov the first time (this needs PyPI). It runs with
+``--skip-download`` and ``BC_SKIP_MAPPING=TRUE`` so that neither tool touches the
+network. Results go to benchmarks/results/latest.md and to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from gen_corpus import generate  # noqa: E402  (benchmarks/ is not a package)
+
+CHECKOV_VERSION = "3.3.30"
+CHECKOV_VENV = HERE / ".venv-checkov"
+RESULTS = HERE / "results" / "latest.md"
+SMALL_TEMPLATE = REPO / "examples" / "shop-sam" / "template.yaml"
+SAMPLE_SECONDS = 0.02
+TARGETS = {"small": 20.0, "corpus": 10.0}
+"""Minimum speed-up over Checkov per case (issue 2)."""
+MEMORY_TARGET = 1 / 3
+"""faasguard's peak memory at most this fraction of Checkov's."""
+
+
+# --- measuring one process ------------------------------------------------------------------
+
+
+def _children() -> dict[int, list[int]]:
+    """Parent pid -> child pids, for every process visible in /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: fields follow the last ")".
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _memory_kb(pid: int) -> int:
+    """PSS of one process in kB (RSS where smaps_rollup cannot be read); 0 if gone."""
+    for path, field in ((f"/proc/{pid}/smaps_rollup", b"Pss:"), (f"/proc/{pid}/status",
+                                                                 b"VmRSS:")):
+        try:
+            with open(path, "rb") as handle:
+                for line in handle:
+                    if line.startswith(field):
+                        return int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+class TreeSampler(threading.Thread):
+    """Samples the summed memory of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            tree = _children()
+            pending, total = [self.pid], 0
+            while pending:
+                pid = pending.pop()
+                total += _memory_kb(pid)
+                pending.extend(tree.get(pid, ()))
+            self.peak_kb = max(self.peak_kb, total)
+            self._stop_event.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> int:
+        self._stop_event.set()
+        self.join()
+        return self.peak_kb
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    seconds: float
+    max_rss_kb: int
+    """Largest single process (ru_maxrss)."""
+    tree_kb: int
+    """Peak summed PSS of the process tree (sampled)."""
+    returncode: int
+    stdout: Path
+
+
+def measure(cmd: Sequence[str], env: dict[str, str], out: Path) -> Run:
+    with out.open("wb") as stdout, out.with_suffix(".err").open("wb") as stderr:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, env=env, cwd=out.parent)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        # The sampler holds no reference that keeps the zombie alive; wait4 both
+        # reaps the process and returns its rusage (children included).
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        tree_kb = sampler.stop()
+    return Run(seconds, usage.ru_maxrss, max(tree_kb, 0), proc.returncode, out)
+
+
+# --- the two tools ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    name: str
+    command: Callable[[Path], list[str]]
+    """The scan command for a file or a directory."""
+    version_command: list[str]
+    env: dict[str, str]
+    ok_codes: tuple[int, ...]
+    summarise: Callable[[Path], str]
+    """What the tool reported, from its output, to show that it did the work."""
+
+
+def _faasguard_summary(output: Path) -> str:
+    report = json.loads(output.read_text(encoding="utf-8"))
+    apps = report["apps"]
+    functions = sum(app["functions"] for app in apps)
+    return (f"{len(apps)} apps, {functions} functions, {len(report['findings'])} findings, "
+            f"{report['scan']['files_failed']} files failed")
+
+
+def _checkov_summary(output: Path) -> str:
+    data: Any = json.loads(output.read_text(encoding="utf-8"))
+    reports = data if isinstance(data, list) else [data]
+    failed = sum(r["summary"]["failed"] for r in reports if "summary" in r)
+    resources = sum(r["summary"].get("resource_count", 0) for r in reports if "summary" in r)
+    errors = sum(r["summary"].get("parsing_errors", 0) for r in reports if "summary" in r)
+    return f"{resources} resources, {failed} failed checks, {errors} parsing errors"
+
+
+def faasguard_tool() -> Tool:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"),
+                                                      env.get("PYTHONPATH")]))
+    base = [sys.executable, "-m", "faasguard"]
+    return Tool(
+        name="faasguard",
+        command=lambda target: [*base, "scan", str(target), "--format", "json",
+                                "--no-progress"],
+        version_command=[*base, "--version"],
+        env=env,
+        ok_codes=(0, 1),
+        summarise=_faasguard_summary,
+    )
+
+
+def checkov_tool() -> Tool:
+    exe = str(CHECKOV_VENV / "bin" / "checkov")
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "ERROR"}
+
+    def command(target: Path) -> list[str]:
+        where = ["-f", str(target)] if target.is_file() else ["-d", str(target)]
+        return [exe, *where, "--framework", "cloudformation", "serverless", "--quiet",
+                "--compact", "-o", "json", "--skip-download"]
+
+    return Tool(name="checkov", command=command, version_command=[exe, "--version"],
+                env=env, ok_codes=(0, 1), summarise=_checkov_summary)
+
+
+def ensure_checkov() -> str:
+    """Install the pinned Checkov into its own venv if it is not there; its version."""
+    exe = CHECKOV_VENV / "bin" / "checkov"
+    if exe.exists():
+        found = subprocess.run([str(exe), "--version"], capture_output=True, text=True,
+                               env={**os.environ, "BC_SKIP_MAPPING": "TRUE"}, check=False)
+        if found.stdout.strip() == CHECKOV_VERSION:
+            return CHECKOV_VERSION
+    print(f"installing checkov=={CHECKOV_VERSION} into {CHECKOV_VENV} ...", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(CHECKOV_VENV)], check=True)
+    pip = [str(CHECKOV_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, f"checkov=={CHECKOV_VERSION}"], check=True)
+    return CHECKOV_VERSION
+
+
+# --- running the cases ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    case: str
+    tool: str
+    runs: tuple[Run, ...]
+    summary: str
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def max_rss_mb(self) -> float:
+        return max(r.max_rss_kb for r in self.runs) / 1024
+
+    @property
+    def tree_mb(self) -> float:
+        return max(r.tree_kb for r in self.runs) / 1024
+
+
+def bench(tools: list[Tool], case: str, target: Path | None, repeat: int,
+          work: Path) -> list[Result]:
+    """``repeat`` runs of each tool on one case, interleaved (A, B, A, B, ...) so that
+    any drift in the machine's load falls on both tools alike."""
+    runs: dict[str, list[Run]] = {tool.name: [] for tool in tools}
+    for index in range(repeat):
+        for tool in tools:
+            cmd = tool.version_command if target is None else tool.command(target)
+            out = work / f"{tool.name}-{case}-{index}.out"
+            run = measure(cmd, tool.env, out)
+            if run.returncode not in tool.ok_codes:
+                err = out.with_suffix(".err").read_text(errors="replace")[-2000:]
+                raise SystemExit(f"{tool.name} {case}: exit {run.returncode}\n{err}")
+            runs[tool.name].append(run)
+            print(f"  {tool.name:9} {case:8} run {index + 1}/{repeat}: {run.seconds:7.2f} s, "
+                  f"{run.tree_kb / 1024:7.1f} MB", file=sys.stderr)
+    return [Result(case, tool.name, tuple(runs[tool.name]),
+                   "" if target is None else tool.summarise(runs[tool.name][-1].stdout))
+            for tool in tools]
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def _machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal:"))
+        memory = f"{mem / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        memory = "unknown RAM"
+    return (f"{cpu}, {os.cpu_count()} cores, {memory}; {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}")
+
+
+def _ratio(slow: float, fast: float) -> float:
+    return slow / fast if fast > 0 else float("inf")
+
+
+def report(results: list[Result], meta: dict[str, str]) -> str:
+    lines = [f"# Benchmark results ({meta['date']})", ""]
+    lines += [f"- {key}: {value}" for key, value in meta.items() if key != "date"]
+    lines += ["", "## Measurements", "",
+              "| case | tool | median wall | runs | peak RSS, largest process | "
+              "peak memory, process tree (PSS) | what it reported |",
+              "|---|---|---:|---|---:|---:|---|"]
+    for r in results:
+        runs = ", ".join(f"{run.seconds:.2f}" for run in r.runs)
+        lines.append(f"| {r.case} | {r.tool} | {r.median:.2f} s | {runs} | "
+                     f"{r.max_rss_mb:.0f} MB | {r.tree_mb:.0f} MB | {r.summary} |")
+    by = {(r.case, r.tool): r for r in results}
+    cases = [c for c in ("startup", "small", "corpus")
+             if (c, "faasguard") in by and (c, "checkov") in by]
+    if cases:
+        lines += ["", "## faasguard against Checkov", "",
+                  "Memory is compared both ways, largest process (RSS) and whole process tree "
+                  "(PSS); the memory target counts as met only when both ratios meet it.", "",
+                  "| case | faasguard | Checkov | faster by | memory ratio, RSS | "
+                  "memory ratio, tree PSS | targets |", "|---|---:|---:|---:|---:|---:|---|"]
+        for case in cases:
+            fg, ck = by[(case, "faasguard")], by[(case, "checkov")]
+            speed = _ratio(ck.median, fg.median)
+            rss = fg.max_rss_mb / ck.max_rss_mb if ck.max_rss_mb else float("nan")
+            tree = fg.tree_mb / ck.tree_mb if ck.tree_mb else float("nan")
+            verdicts = []
+            if case in TARGETS:
+                verdicts.append(f"speed >= {TARGETS[case]:g}x: "
+                                f"{'met' if speed >= TARGETS[case] else 'MISSED'}")
+                memory_met = max(rss, tree) <= MEMORY_TARGET
+                verdicts.append(f"memory <= 1/3: {'met' if memory_met else 'MISSED'}")
+            lines.append(f"| {case} | {fg.median:.2f} s | {ck.median:.2f} s | {speed:.1f}x | "
+                         f"{rss:.2f} | {tree:.2f} | {'; '.join(verdicts) or '-'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="faasguard vs Checkov benchmark")
+    parser.add_argument("--apps", type=int, default=500, help="apps in the corpus (500)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (3)")
+    parser.add_argument("--skip-checkov", action="store_true", help="time faasguard only")
+    parser.add_argument("--keep", action="store_true", help="keep the corpus and outputs")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="markdown results file")
+    args = parser.parse_args(argv)
+    if not Path("/proc/self/stat").exists():
+        raise SystemExit("this benchmark reads /proc to measure memory: run it on Linux")
+
+    tools = [faasguard_tool()]
+    versions = {"faasguard": subprocess.run(
+        tools[0].version_command, capture_output=True, text=True, env=tools[0].env,
+        check=True).stdout.strip()}
+    if not args.skip_checkov:
+        versions["checkov"] = f"checkov {ensure_checkov()}"
+        tools.append(checkov_tool())
+
+    work = Path(tempfile.mkdtemp(prefix="faasguard-bench-"))
+    try:
+        small = work / "small" / "template.yaml"
+        small.parent.mkdir()
+        shutil.copyfile(SMALL_TEMPLATE, small)
+        corpus = work / "corpus"
+        started = time.perf_counter()
+        files = generate(corpus, args.apps)
+        print(f"corpus: {len(files)} apps in {time.perf_counter() - started:.1f} s "
+              f"under {corpus}", file=sys.stderr)
+
+        for tool in tools:  # warm-up: page cache and bytecode, not timed
+            measure(tool.command(small), tool.env, work / f"{tool.name}-warmup.out")
+
+        load_before = _load()
+        results = []
+        for case, target in (("startup", None), ("small", small), ("corpus", corpus)):
+            results += bench(tools, case, target, args.repeat, work)
+        meta = {
+            "date": dt.date.today().isoformat(),
+            "machine": _machine(),
+            "tools": "; ".join(versions.values()),
+            "corpus": f"{args.apps} apps from benchmarks/gen_corpus.py (seed 20240601), "
+                      "a quarter each serverless.yml, SAM, CloudFormation YAML and JSON",
+            "small template": "examples/shop-sam/template.yaml",
+            "runs": f"median of {args.repeat} timed runs per case after one warm-up run; "
+                    "the tools' runs interleaved",
+            "load average (1, 5, 15 min)": f"{load_before} before, {_load()} after",
+            "command": "python benchmarks/run.py " + " ".join(argv or sys.argv[1:]),
+        }
+        text = report(results, meta)
+    finally:
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Loaders: each input format becomes the one model in :mod:`faasguard.model`."""

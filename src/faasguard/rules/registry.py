@@ -1,0 +1,168 @@
+"""The ``@rule`` decorator: one metadata record per rule, documentation in its docstring.
+
+A rule is a small generator function over the model::
+
+    @rule(id="FG-LMB-001", title="...", severity="high", category="config",
+          controls=("C1",), cwe=(1104,))
+    def deprecated_runtime(app: App, ctx: Context) -> Iterator[Hit]:
+        '''
+        ## What it does
+        ...
+        ## Why is this bad?
+        ...
+        ## Example
+        ...
+        ## Fix
+        ...
+        '''
+
+The decorator validates everything at import time (id shape, a duplicate id, unknown
+controls, severity, missing doc sections), so a malformed rule cannot ship.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from faasguard.findings import Severity, Subject
+from faasguard.model import Api, App, Function, Location, Node, Resource, Role, Route
+
+if TYPE_CHECKING:
+    from faasguard.config import Config
+
+ID_PATTERN = re.compile(r"^FG-[A-Z]{2,5}-\d{3}$")
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
+CATEGORIES = ("iam", "isolation", "api", "auth", "secrets", "encryption", "storage", "config",
+              "scaling", "monitoring", "code", "dependencies")
+CONTROLS = frozenset(f"{letter}{n}" for letter, count in
+                     (("A", 4), ("B", 4), ("C", 5), ("D", 4), ("E", 2), ("F", 5), ("G", 2))
+                     for n in range(1, count + 1))
+_SECTION_RE = re.compile(r"^## (.+?)\s*$", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One occurrence a rule reports; the engine adds the rule's metadata."""
+
+    message: str
+    location: Location
+    subject: Subject
+    detail: str = ""
+    """Stable key for this occurrence within the subject (see ``Finding.detail``)."""
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Context:
+    """What a rule may consult besides the app: the project's policy and the scan root."""
+
+    config: Config
+    root: str
+    """Absolute path of the scan root, for rules that measure code on disk."""
+    today: dt.date | None = None
+    """The date that dated rules (runtime deprecation) compare against; None means
+    the real date. Tests set it so their results do not change with the calendar."""
+
+
+CheckFn = Callable[[App, Context], Iterator[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    category: str
+    controls: tuple[str, ...]
+    cwe: tuple[int, ...]
+    docs: Mapping[str, str]
+    check: CheckFn = field(repr=False)
+    module: str = ""
+
+    def __call__(self, app: App, ctx: Context) -> Iterator[Hit]:
+        return self.check(app, ctx)
+
+    @property
+    def summary(self) -> str:
+        return self.docs.get("What it does", "").split("\n\n")[0].replace("\n", " ").strip()
+
+
+_SEEN: set[str] = set()
+
+
+def parse_sections(doc: str) -> dict[str, str]:
+    doc = inspect.cleandoc(doc or "")
+    parts = _SECTION_RE.split(doc)
+    # parts = [preamble, name1, body1, name2, body2, ...]
+    return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def rule(*, id: str, title: str, severity: str, category: str, controls: tuple[str, ...],
+         cwe: tuple[int, ...] = ()) -> Callable[[CheckFn], Rule]:
+    """Turn a check function into a :class:`Rule`, validating its metadata."""
+
+    def wrap(fn: CheckFn) -> Rule:
+        where = f"{fn.__module__}.{fn.__qualname__}"
+        if not ID_PATTERN.match(id):
+            raise ValueError(f"{where}: rule id {id!r} does not match FG-XXX-NNN")
+        if id in _SEEN:
+            raise ValueError(f"{where}: duplicate rule id {id}")
+        if category not in CATEGORIES:
+            raise ValueError(f"{where}: unknown category {category!r}")
+        if not controls or not set(controls) <= CONTROLS:
+            raise ValueError(f"{where}: controls {controls!r} must be REQUIREMENTS.md ids")
+        if not all(isinstance(c, int) and c > 0 for c in cwe):
+            raise ValueError(f"{where}: cwe must be positive integers")
+        if not title or title.endswith("."):
+            raise ValueError(f"{where}: title must be a phrase without a full stop")
+        docs = parse_sections(fn.__doc__ or "")
+        missing = [s for s in SECTIONS if not docs.get(s)]
+        if missing:
+            raise ValueError(f"{where}: docstring lacks section(s) {', '.join(missing)}")
+        _SEEN.add(id)
+        return Rule(id=id, title=title, severity=Severity.parse(severity), category=category,
+                    controls=tuple(controls), cwe=tuple(cwe), docs=docs, check=fn,
+                    module=fn.__module__)
+
+    return wrap
+
+
+# --- helpers for building hits ------------------------------------------------------
+
+
+def on_function(fn: Function, message: str, *fields: str, detail: str = "",
+                evidence: Mapping[str, Any] | None = None) -> Hit:
+    return Hit(message, fn.at(*fields), Subject("function", fn.id, fn.display_name, fn.id),
+               detail, evidence or {})
+
+
+def on_role(role: Role, message: str, location: Location | None = None, *, detail: str = "",
+            function: str | None = None, evidence: Mapping[str, Any] | None = None) -> Hit:
+    name = role.name if isinstance(role.name, str) else None
+    return Hit(message, location or role.loc, Subject("role", role.id, name, function),
+               detail, evidence or {})
+
+
+def on_route(api: Api, route: Route, message: str, *, detail: str = "",
+             location: Location | None = None) -> Hit:
+    return Hit(message, location or route.loc,
+               Subject("route", f"{api.id} {route.name}", route.name, route.function),
+               detail or route.name)
+
+
+def on_node(node: Node, kind: str, message: str, *fields: str, detail: str = "",
+            function: str | None = None, evidence: Mapping[str, Any] | None = None) -> Hit:
+    name = getattr(node, "name", None)
+    return Hit(message, node.at(*fields),
+               Subject(kind, node.id, name if isinstance(name, str) else None, function),
+               detail, evidence or {})
+
+
+def on_resource(res: Resource, message: str, *fields: str, detail: str = "",
+                evidence: Mapping[str, Any] | None = None) -> Hit:
+    return on_node(res, "resource", message, *fields, detail=detail, evidence=evidence)
