@@ -39,7 +39,7 @@ def fn(app: App, fid: str) -> Function:
 
 def test_sam_app(app: App) -> None:
     assert app.format == "sam"
-    assert app.name == "template"
+    assert app.name == "inventory"  # the folder: every SAM template is called template.yaml
     assert app.root == "sam/inventory"
 
 

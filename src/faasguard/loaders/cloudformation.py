@@ -213,8 +213,9 @@ def load(path: Path, opts: LoadOptions) -> list[App]:
     rel, template = _read_template(path, opts)
     fmt = "sam" if sam.is_sam(template) else "cloudformation"
     root = _root_of(path, opts)
-    parts = build_app(template, rel, opts, name=path.stem, fmt=fmt, root=root)
-    return [_app(parts, name=path.stem, rel=rel, fmt=fmt, root=root)]
+    name = _app_name(path, opts.root)
+    parts = build_app(template, rel, opts, name=name, fmt=fmt, root=root)
+    return [_app(parts, name=name, rel=rel, fmt=fmt, root=root)]
 
 
 # --- CDK -----------------------------------------------------------------------------------------
@@ -250,6 +251,21 @@ def _construct_name(cdk_path: Any, stack_name: str) -> str | None:
     if len(parts) > 1:
         parts = parts[1:]  # the stack's own id
     return "/".join(parts) or stack_name
+
+
+GENERIC_STEMS = frozenset({"template", "templates", "cloudformation", "cfn", "stack", "main",
+                           "packaged", "sam", "infra", "infrastructure"})
+
+
+def _app_name(path: Path, root: Path) -> str:
+    """The app's name: the file stem, or its folder's name when the stem says nothing
+    (every SAM app is called ``template``)."""
+    stem = path.stem.removesuffix(".template")
+    if stem.lower() in GENERIC_STEMS:
+        folder = path.resolve().parent
+        if folder != root.resolve().parent and folder.name:
+            return folder.name
+    return stem
 
 
 def load_cdk(path: Path, opts: LoadOptions) -> list[App]:

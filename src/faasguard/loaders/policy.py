@@ -15,6 +15,10 @@ from faasguard.model import Location, Policy, Statement, Unresolved
 from faasguard.model.values import as_list
 
 
+UNRESOLVED_CONDITION = "<unresolved>"
+"""Key of the condition block that stands for a Condition we could not read."""
+
+
 def _loc(rel: str, container: Any, key: Any = None, fallback: int | None = None) -> Location:
     return Location(rel, line_of(container, key) or fallback)
 
@@ -69,12 +73,23 @@ def parse_statement(raw: Any, rel: str, fallback_line: int | None = None) -> Sta
         not_resources=tuple(as_list(raw.get("NotResource"))),
         principals=_principals(raw.get("Principal")),
         not_principals=_principals(raw.get("NotPrincipal")),
-        conditions=dict(raw.get("Condition") or {}) if isinstance(raw.get("Condition"),
-                                                                   Mapping) else {},
+        conditions=_conditions(raw.get("Condition")),
         sid=raw.get("Sid") if isinstance(raw.get("Sid"), str) else None,
         lines=lines,
         item_lines=item_lines,
     )
+
+
+def _conditions(raw: Any) -> dict[str, Any]:
+    """The Condition block. One we cannot read (an undecided ``Fn::If``, a parameter) is
+    kept as an ``Unresolved`` block so rules know a condition exists and stay silent,
+    rather than judging the statement as unconditional."""
+    if raw is None:
+        return {}
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    unresolved = raw if isinstance(raw, Unresolved) else Unresolved(str(raw), "not a mapping")
+    return {UNRESOLVED_CONDITION: unresolved}
 
 
 def parse_statements(raw: Any, rel: str, fallback_line: int | None = None) -> tuple[Statement, ...]:

@@ -79,6 +79,11 @@ class Statement:
     def allows(self) -> bool:
         return self.effect == "Allow"
 
+    @property
+    def condition_unknown(self) -> bool:
+        """A condition is present but could not be read: rules must not judge it."""
+        return any(isinstance(block, Unresolved) for block in self.conditions.values())
+
     def at(self, name: str, index: int | None = None) -> Location:
         """The line of item ``index`` of field ``name``, else of the field, else of the
         statement."""

@@ -16,6 +16,7 @@ from faasguard.model import (
     Api,
     App,
     AuthKind,
+    Bucket,
     Cors,
     Location,
     Permission,
@@ -472,13 +473,15 @@ def _actions_text(stmt: Statement) -> str:
 def public_resource_policy(app: App, ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
-    Reports Allow statements in the resource policies of buckets, queues, topics, keys,
-    secrets and APIs whose principal is `*` (or `{"AWS": "*"}`, or a `NotPrincipal`)
+    Reports Allow statements in the resource policies of queues, topics, keys, secrets
+    and APIs whose principal is `*` (or `{"AWS": "*"}`, or a `NotPrincipal`)
     with no condition on who calls: `aws:SourceArn`, `aws:SourceAccount`,
     `aws:PrincipalOrgID`, `aws:SourceVpce`, `aws:SourceIp` and the like, matched with a
     non-wildcard value. Conditions such as `aws:SecureTransport` say how, not who, and
     do not count. An Allow is not reported when a Deny in the same policy refuses
     everyone outside a source, account or network for the same actions and resources.
+    Buckets are left to FG-STO-001 and FG-STO-002, which also weigh the bucket's public
+    access block and tell public reads from public writes.
 
     ## Why is this bad?
     Anyone, in any AWS account or none, can perform the allowed actions: read the
@@ -511,7 +514,7 @@ def public_resource_policy(app: App, ctx: Context) -> Iterator[Hit]:
     Name the principal, or keep `*` only with a condition that pins the source.
     """
     for res in app.resources.values():
-        if res.policy is None:
+        if res.policy is None or isinstance(res, Bucket):
             continue
         for stmt in public_statements(res.policy):
             yield replace(on_resource(

@@ -603,6 +603,8 @@ def _fixed_value(value: Any) -> bool | None:
 
 def _allow_is_narrowed(stmt: Statement) -> bool | None:
     """Whether a condition limits an Allow-to-everyone to fixed callers (None: cannot tell)."""
+    if stmt.condition_unknown:
+        return None
     verdict: bool | None = False
     for operator, block in stmt.conditions.items():
         op = (_lower(operator) or "").removeprefix("forallvalues:").removeprefix("foranyvalue:")
