@@ -537,8 +537,8 @@ def test_more_sources_domains_and_usage_plans(tmp_path: Path) -> None:
                           TriggerKind.ALB}
     assert kinds[TriggerKind.EVENTBRIDGE].source == {"source": ["aws.s3"]}
     rest = app.apis["Rest"]
-    assert (rest.throttling_rate, rest.throttling_burst) == (5, 2)
-    assert rest.lines["throttling_rate"] == 35  # the Throttle line
+    # no route requires an API key, so the usage plan throttles no caller
+    assert (rest.throttling_rate, rest.throttling_burst) == (None, None)
     assert rest.access_logging is False and rest.waf is False
     assert app.apis["Http"].min_tls == "TLS_1_2"
 
@@ -563,3 +563,31 @@ def test_resources_must_be_a_mapping(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as err:
         load(path, LoadOptions(root=tmp_path))
     assert err.value.line == 2 and "Resources is a list" in err.value.message
+
+
+def test_usage_plan_throttles_an_api_whose_routes_require_keys(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text("""\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Rest:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: rest}
+  Orders:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Rest
+      ResourceId: !GetAtt Rest.RootResourceId
+      HttpMethod: GET
+      AuthorizationType: NONE
+      ApiKeyRequired: true
+      Integration: {Type: MOCK}
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages: [{ApiId: !Ref Rest, Stage: prod}]
+      Throttle: {RateLimit: 5, BurstLimit: 2}
+""")
+    rest = load(path, LoadOptions(root=tmp_path))[0].apis["Rest"]
+    assert (rest.throttling_rate, rest.throttling_burst) == (5, 2)
+    assert rest.lines["throttling_rate"] == 19  # the Throttle line

@@ -333,7 +333,10 @@ def finish_apis(stack: Stack) -> None:
         kind = draft.values.get("kind", "rest")
         usage = draft.values.pop("usage_plan_throttle", None)
         _fold_stages(draft, kind)
-        if usage is not None and draft.values.get("throttling_rate") is None:
+        # A usage plan throttles only callers that present one of its API keys, so it
+        # counts as the API's throttling only when routes require a key.
+        keyed = any(route.api_key_required for route in draft.routes)
+        if usage is not None and keyed and draft.values.get("throttling_rate") is None:
             draft.set("throttling_rate", usage[0], usage[2])
             draft.set("throttling_burst", usage[1], usage[2])
         if kind == "rest":
