@@ -43,6 +43,10 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/code_accuracy_js.py
+	$(BIN)/python benchmarks/code_accuracy.py
+	$(BIN)/python benchmarks/code_speed.py
+	$(BIN)/python benchmarks/leastpriv_accuracy.py
 
 # Re-pin the development lock from pyproject.toml (needs the network).
 lock: $(STAMP)

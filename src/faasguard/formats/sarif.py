@@ -29,10 +29,11 @@ from faasguard.formats import (
     function_names,
     rules_by_id,
 )
+from faasguard.model import Location
 
 if TYPE_CHECKING:
     from faasguard.engine import ScanResult
-    from faasguard.model import Diagnostic, Location
+    from faasguard.model import Diagnostic
     from faasguard.rules import Rule
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -166,7 +167,33 @@ def _result(finding: Finding, index: int, names: dict[tuple[str, str], str],
         result["properties"]["security-severity"] = SECURITY_SEVERITY[finding.severity]
     if finding.suppressed:
         result["suppressions"] = [_suppression(finding.suppressed)]
+    flows = _code_flows(finding)
+    if flows:
+        result["codeFlows"] = flows
     return result
+
+
+def _code_flows(finding: Finding) -> list[dict[str, Any]]:
+    """A data-flow finding's steps (``evidence["flow"]``: source first, sink last) as one
+    SARIF thread flow, so viewers can walk from the event to the sink."""
+    steps = finding.evidence.get("flow")
+    if not isinstance(steps, list | tuple) or not steps:
+        return []
+    locations: list[dict[str, Any]] = []
+    for order, step in enumerate(steps, 1):
+        if not isinstance(step, dict) or not isinstance(step.get("file"), str):
+            continue
+        line = step.get("line")
+        loc = Location(step["file"], line if isinstance(line, int) and line > 0 else None)
+        locations.append({
+            "location": {"physicalLocation": _physical(loc),
+                         "message": {"text": clean(str(step.get("note", "")))}},
+            "executionOrder": order,
+        })
+    if not locations:
+        return []
+    return [{"message": {"text": clean(finding.message)},
+             "threadFlows": [{"locations": locations}]}]
 
 
 def _notification(diag: Diagnostic) -> dict[str, Any]:

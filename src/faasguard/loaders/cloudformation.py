@@ -204,7 +204,8 @@ def _app(parts: AppParts, *, name: str, rel: str, fmt: str, root: str) -> App:
 
 
 def _root_of(path: Path, opts: LoadOptions) -> str:
-    rel = relpath(path.parent, opts.root)
+    # absolute on both sides: a template given by a relative path is still under root
+    rel = relpath(path.parent.absolute(), opts.root.absolute())
     return "." if rel in ("", ".") else rel
 
 

@@ -14,7 +14,6 @@ from faasguard.loaders.yamlsafe import LineList, line_of
 from faasguard.model import Location, Policy, Statement, Unresolved
 from faasguard.model.values import as_list
 
-
 UNRESOLVED_CONDITION = "<unresolved>"
 """Key of the condition block that stands for a Condition we could not read."""
 

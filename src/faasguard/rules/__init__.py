@@ -17,6 +17,8 @@ RULE_MODULES = (
     "faasguard.rules.config",
     "faasguard.rules.scaling",
     "faasguard.rules.monitoring",
+    "faasguard.rules.code",
+    "faasguard.rules.leastpriv",
 )
 
 

@@ -33,6 +33,8 @@ from faasguard.findings import Severity, Subject
 from faasguard.model import Api, App, Function, Location, Node, Resource, Role, Route
 
 if TYPE_CHECKING:
+    from faasguard.code import CodeAnalyzer
+    from faasguard.code.facts import FunctionCode
     from faasguard.config import Config
 
 ID_PATTERN = re.compile(r"^FG-[A-Z]{2,5}-\d{3}$")
@@ -67,6 +69,19 @@ class Context:
     today: dt.date | None = None
     """The date that dated rules (runtime deprecation) compare against; None means
     the real date. Tests set it so their results do not change with the calendar."""
+    analyzer: CodeAnalyzer | None = field(default=None, repr=False)
+    """Created on the first ``code()`` call, so a scan without code rules never imports
+    the code package; shared by every rule of the scan."""
+
+    def code(self, app: App, fn: Function) -> FunctionCode:
+        """What the function's handler code does (SDK calls, taint flows, code issues)."""
+        if self.analyzer is None:
+            from pathlib import Path
+
+            from faasguard.code import CodeAnalyzer
+
+            self.analyzer = CodeAnalyzer(Path(self.root))
+        return self.analyzer.function(app, fn)
 
 
 CheckFn = Callable[[App, Context], Iterator[Hit]]

@@ -1,0 +1,2 @@
+const { render } = require('./render');
+module.exports = { render };

@@ -1,0 +1,4 @@
+exports.handler = async (event) => {
+  console.log('received', JSON.stringify(event)); // expect: FG-CODE-004
+  return { statusCode: 200 };
+};

@@ -1,0 +1,5 @@
+import os
+import boto3
+sns = boto3.client("sns")
+def handler(event, context):
+    sns.publish(TopicArn=os.environ["TOPIC"], Message="order received")

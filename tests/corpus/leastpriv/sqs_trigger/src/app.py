@@ -1,0 +1,3 @@
+import json
+def handler(event, context):
+    return [json.loads(r["body"]) for r in event["Records"]]

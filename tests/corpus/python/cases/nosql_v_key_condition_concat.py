@@ -1,0 +1,16 @@
+import os
+
+import boto3
+
+client = boto3.client("dynamodb")
+
+
+def handler(event, context):
+    tenant = event["requestContext"]["authorizer"]["tenant"]
+    sort = event["queryStringParameters"]["sort"]
+    resp = client.query(
+        TableName=os.environ["TABLE"],
+        KeyConditionExpression="pk = :pk AND " + sort,  # expect: FG-INJ-005
+        ExpressionAttributeValues={":pk": {"S": tenant}},
+    )
+    return {"statusCode": 200, "body": str(resp["Items"])}

@@ -1,0 +1,5 @@
+from processor import Processor
+
+
+def handler(event, context):
+    return Processor(event["body"]).evaluate()

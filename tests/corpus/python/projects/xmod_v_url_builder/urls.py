@@ -1,0 +1,2 @@
+def service_url(region):
+    return "http://" + region + ".internal.example/status"
