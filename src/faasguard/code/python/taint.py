@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from faasguard.code.facts import FlowStep, TaintFlow
 from faasguard.code.python import sinks as S
+from faasguard.code.python.project import children
 from faasguard.model import Location
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ class Engine:
                 found.append(node)
                 if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
                                   | ast.Lambda):
-                    stack.extend(reversed(list(ast.iter_child_nodes(node))))
+                    stack.extend(reversed(children(node)))
             self._nodes[id(fn)] = found
         return found
 
