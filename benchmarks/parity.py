@@ -1,7 +1,7 @@
 """Run faasguard and Checkov on the cases in benchmarks/parity_cases/ and print who
 found what, measured rather than claimed.
 
-    python benchmarks/parity.py            # needs benchmarks/.venv-checkov (run.py installs it)
+    python benchmarks/parity.py    # installs the pinned Checkov first if it is missing
 
 Each case folder holds one small app with one construct where the two tools may
 disagree. For each (case, subject) below we know the truth, a problem to report or
@@ -28,6 +28,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from run import ensure_checkov  # noqa: E402  (benchmarks/ is not a package)
+
 CASES_DIR = HERE / "parity_cases"
 CHECKOV = HERE / ".venv-checkov" / "bin" / "checkov"
 PARITY_DOC = REPO / "docs" / "parity.md"
@@ -243,11 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="who finds what: faasguard vs Checkov")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    if not CHECKOV.exists():
-        raise SystemExit("Checkov is not installed: run `python benchmarks/run.py` once "
-                         "(it installs the pinned Checkov into benchmarks/.venv-checkov)")
-    version = subprocess.run([str(CHECKOV), "--version"], capture_output=True, text=True,
-                             env=CHECKOV_ENV, check=True).stdout.strip()
+    version = ensure_checkov()
 
     lines = [f"# faasguard and Checkov {version} on benchmarks/parity_cases", "",
              "| case | subject | what is there | should be reported | faasguard | Checkov |",

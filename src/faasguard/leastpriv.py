@@ -203,14 +203,16 @@ def declared(role: Role, db: IamDatabase) -> Declared:
                 readable = [p for p in patterns if p]
                 out.not_action.append((stmt, readable, None in patterns))
                 continue
+            scope = tuple(resources)
             for index, value in enumerate(stmt.actions):
                 pattern = action_text(value)
                 if pattern is None:
                     out.unknown.append(f"action {show(value)} of {policy.name} is not resolved")
                     continue
+                at = stmt.at("actions", index)  # once per pattern: `*` expands to thousands
                 for info in view.expand(pattern, resources):
-                    out.grants.append(Granted(info.canonical, tuple(resources), pattern,
-                                              stmt.at("actions", index), platform, stmt))
+                    out.grants.append(Granted(info.canonical, scope, pattern, at, platform,
+                                              stmt))
     return out
 
 

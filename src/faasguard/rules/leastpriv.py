@@ -35,6 +35,11 @@ def _verdicts(app: App, ctx: Context) -> list[Privileges]:
     return verdicts
 
 
+MAX_EVIDENCE = 200
+"""Excess permissions listed in a finding's evidence; the count says how many in all
+(`faasguard iam` lists every one)."""
+
+
 @rule(id="FG-IAM-017", title="Role grants more than the function's code needs",
       severity="medium", category="iam", controls=("A1",), cwe=(250,))
 def over_privileged(app: App, ctx: Context) -> Iterator[Hit]:
@@ -83,18 +88,20 @@ def over_privileged(app: App, ctx: Context) -> Iterator[Hit]:
             f.display_name for fid in verdict.shared_with if (f := app.function(fid)))]
         who = (f"function {users[0]}" if len(users) == 1
                else f"functions {listing(users, 4)} (shared role: the union of their needs)")
-        by_loc: dict[Location, list[str]] = {}
+        # dicts as ordered sets: a role granting `*` has thousands of excess actions
+        by_loc: dict[Location, dict[str, None]] = {}
         for item in verdict.excess:
             text = item.action if item.kind == "action" else f"{item.action} on {item.resource}"
-            if text not in by_loc.setdefault(item.loc, []):
-                by_loc[item.loc].append(text)
-        for loc, items in sorted(by_loc.items()):
+            by_loc.setdefault(item.loc, {})[text] = None
+        for loc, unique in sorted(by_loc.items()):
+            items = list(unique)
             services = sorted({i.split(":", 1)[0] for i in items})
             message = (f"Role {role_label(role)} grants {len(items)} permission(s) the code of "
                        f"{who} does not use ({', '.join(services)}): {listing(items, 6)}.")
             yield on_role(role, message, loc, detail=f"{loc.line}",
                           function=verdict.function.id if not verdict.shared_with else None,
-                          evidence={"excess": items})
+                          evidence={"excess": items[:MAX_EVIDENCE],
+                                    "excess_count": len(items)})
 
 
 @rule(id="FG-IAM-018", title="Function code calls an action its role does not grant",
@@ -127,14 +134,13 @@ def under_privileged(app: App, ctx: Context) -> Iterator[Hit]:
     NAME` prints the whole least-privilege policy), or remove the call.
     """
     for verdict in _verdicts(app, ctx):
-        by_loc: dict[Location, list[str]] = {}
+        by_loc: dict[Location, dict[str, None]] = {}
         for need in verdict.missing:
             if need.implicit or need.loc is None:
                 continue  # the platform's needs are shown by `faasguard iam`
-            text = f"{need.action} on {show(need.resource)}"
-            if text not in by_loc.setdefault(need.loc, []):
-                by_loc[need.loc].append(text)
-        for loc, items in sorted(by_loc.items()):
+            by_loc.setdefault(need.loc, {})[f"{need.action} on {show(need.resource)}"] = None
+        for loc, unique in sorted(by_loc.items()):
+            items = list(unique)
             yield Hit(f"Function {verdict.function.display_name} calls {listing(items, 4)}, "
                       "which its role does not grant: the call will fail with AccessDenied.",
                       loc, on_function(verdict.function, "").subject,
