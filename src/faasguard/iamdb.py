@@ -284,11 +284,13 @@ class IamDatabase:
 
     @property
     def cache_path(self) -> Path | None:
-        """The index file; one per source file, so two installations sharing a user
-        cache directory do not keep replacing each other's index."""
+        """The index file; one per source file and index layout, so two installations
+        (or two faasguard versions) sharing a user cache directory do not keep
+        replacing each other's index."""
         if self._cache_dir is None or self._source is None:
             return None
-        digest = hashlib.sha256(str(self._source.absolute()).encode()).hexdigest()[:12]
+        key = f"{self._source.absolute()}\0{FORMAT}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:12]
         return self._cache_dir / f"{CACHE_PREFIX}{digest}.json"
 
     def _read_cache(self, key: str) -> dict[str, Any] | None:
