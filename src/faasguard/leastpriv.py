@@ -154,6 +154,17 @@ class Declared:
     not_action: list[tuple[Statement, list[str], bool]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     view: RoleView | None = None
+    _by_action: dict[str, list[Granted]] | None = field(default=None, repr=False)
+
+    def grants_for(self, action: str) -> list[Granted]:
+        """The grants of one action (lower case), in declaration order. Indexed on first
+        use: a role allowing `*` has thousands of grants, and every need looks one up."""
+        if self._by_action is None:
+            index: dict[str, list[Granted]] = {}
+            for grant in self.grants:
+                index.setdefault(grant.action.lower(), []).append(grant)
+            self._by_action = index
+        return self._by_action.get(action, [])
 
 
 def _managed_name(policy: Policy) -> str:
@@ -311,9 +322,7 @@ def _granted(need: NeededAction, decl: Declared, app: App, *, anywhere: bool = F
         # platform only ever uses a group's streams, so that is enough
         targets.append(target[:-1] + "log-stream:x")
     view = decl.view
-    for grant in decl.grants:
-        if grant.action.lower() != wanted:
-            continue
+    for grant in decl.grants_for(wanted):
         covered = anywhere or any(_covers_value(r, need.resource, t, app)
                                   for r in grant.resources for t in targets)
         if covered and (view is None or anywhere
