@@ -156,7 +156,7 @@ class _Reader:
 
     def rule_id(self, value: Any, name: str) -> str:
         if not isinstance(value, str) or not ID_PATTERN.match(value.upper()):
-            raise self.error(f"{name}: {value!r} is not a rule id (FG-XXX-NNN)",
+            raise self.error(f"{name}: {value!r} is not a rule id (like FG-IAM-001)",
                              self.key_line(str(value)))
         return value.upper()
 

@@ -135,7 +135,7 @@ def rule(*, id: str, title: str, severity: str, category: str, controls: tuple[s
     def wrap(fn: CheckFn) -> Rule:
         where = f"{fn.__module__}.{fn.__qualname__}"
         if not ID_PATTERN.match(id):
-            raise ValueError(f"{where}: rule id {id!r} does not match FG-XXX-NNN")
+            raise ValueError(f"{where}: rule id {id!r} does not look like FG-IAM-001")
         if id in _SEEN:
             raise ValueError(f"{where}: duplicate rule id {id}")
         if category not in CATEGORIES:
