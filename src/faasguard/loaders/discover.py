@@ -37,6 +37,13 @@ class Candidate:
     """"serverless", "cloudformation" (SAM and CDK included), "cdk", or "unsupported"."""
 
 
+def _conventional_template_name(name: str) -> bool:
+    lower = name.lower()
+    return (lower in ("template.yaml", "template.yml", "template.json")
+            or lower.endswith((".template", ".template.json", ".template.yaml",
+                               ".template.yml")))
+
+
 def _sniff_cloudformation(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
@@ -44,7 +51,9 @@ def _sniff_cloudformation(path: Path) -> bool:
     except OSError:
         return True  # let the loader report the read error with the file named
     if b"\0" in head[:8192]:
-        return False
+        # A binary file under a conventional template name is reported by the loader
+        # (a corrupted or mis-committed template); any other binary is not ours.
+        return _conventional_template_name(path.name)
     return (b"AWSTemplateFormatVersion" in head
             or (b"Resources" in head and (b"AWS::" in head or b"Transform" in head)))
 
