@@ -146,6 +146,16 @@ def _common_root(paths: list[Path]) -> Path:
     return Path(os.path.commonpath([str(d) for d in dirs]))
 
 
+def _paths_and_root(args: argparse.Namespace) -> tuple[list[Path], Path]:
+    """The PATH arguments, all existing, and the project root (``--root`` or their
+    common parent): nothing outside the root is read."""
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    return paths, Path(args.root).resolve() if args.root else _common_root(paths)
+
+
 def _note(message: str) -> None:
     sys.stderr.write(f"faasguard: {message}\n")
 
@@ -196,13 +206,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from faasguard.loaders.base import LoadOptions
     from faasguard.progress import Progress
 
-    paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    paths, root = _paths_and_root(args)
     if args.output and not Path(args.output).parent.is_dir():
         raise UsageError(f"--output: no such directory: {Path(args.output).parent}")
-    root = Path(args.root).resolve() if args.root else _common_root(paths)
     config = _load_config(args, root)
     try:
         fail_on = parse_fail_on(args.fail_on) if args.fail_on else config.fail_on
@@ -287,11 +293,7 @@ def _cmd_iam(args: argparse.Namespace) -> int:
 
     if args.write and not args.function:
         raise UsageError("--write needs --function")
-    paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    root = Path(args.root).resolve() if args.root else _common_root(paths)
+    paths, root = _paths_and_root(args)
     opts = LoadOptions(root=root)
     apps: list[App] = []
     for candidate in discover([p.resolve() for p in paths], root, Config().exclude):
