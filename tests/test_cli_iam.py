@@ -71,3 +71,9 @@ def test_least_privilege_app_exits_zero(tmp_path: Path) -> None:
     assert main(["iam", str(tmp_path / "app")]) == EXIT_FINDINGS
     shutil.copytree(CASE.parent / "good", tmp_path / "exact", ignore=shutil.ignore_patterns("sls"))
     assert main(["iam", str(tmp_path / "exact")]) == EXIT_OK
+
+
+def test_project_config_excludes_apply(app_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (app_dir / ".faasguard.toml").write_text('[scan]\nexclude = ["template.yaml"]\n')
+    main(["iam", str(app_dir), "-f", "json"])
+    assert json.loads(capsys.readouterr().out) == []

@@ -124,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     iam.add_argument("--write", action="store_true",
                      help="with --function: write the policy to <app>-<function>-policy.<ext> "
                           "next to the template (never edits the template) and print the path")
+    iam.add_argument("--config", metavar="FILE",
+                     help="config file for scan.exclude (default: nearest .faasguard.toml)")
     iam.add_argument("--root", metavar="DIR",
                      help="project root: nothing outside it is read (default: the common "
                           "parent of the paths)")
@@ -283,7 +285,6 @@ def _cmd_iam(args: argparse.Namespace) -> int:
     import json
 
     from faasguard.code import CodeAnalyzer
-    from faasguard.config import Config
     from faasguard.engine import load_candidate
     from faasguard.iamgen import PolicyFormat, derive, problems, render
     from faasguard.leastpriv import analyze, render_text, summary
@@ -296,7 +297,8 @@ def _cmd_iam(args: argparse.Namespace) -> int:
     paths, root = _paths_and_root(args)
     opts = LoadOptions(root=root)
     apps: list[App] = []
-    for candidate in discover([p.resolve() for p in paths], root, Config().exclude):
+    config = _load_config(args, root)
+    for candidate in discover([p.resolve() for p in paths], root, config.exclude):
         loaded, diagnostics = load_candidate(candidate, opts)
         apps.extend(loaded)
         for diag in diagnostics:
