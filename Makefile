@@ -14,12 +14,12 @@ help:
 	@echo "make bench  run the benchmarks (installs Checkov in its own venv)"
 	@echo "make docs   regenerate docs/rules and the README rule table"
 
-$(STAMP): pyproject.toml requirements/dev.lock
+$(STAMP): pyproject.toml runtime/pyproject.toml requirements/dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "faasguard needs Python 3.11+")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e runtime -e .
 	@touch $@
 
 venv: $(STAMP)
@@ -33,7 +33,7 @@ test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff check src runtime tests scripts benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -46,7 +46,7 @@ docs: $(STAMP)
 # Bytecode is compiled first: a pip-installed faasguard ships it, an editable one
 # under PYTHONDONTWRITEBYTECODE never gets it, and timing the compiler is not the point.
 bench: $(STAMP)
-	$(BIN)/python -m compileall -q src
+	$(BIN)/python -m compileall -q src runtime/src
 	-$(BIN)/python benchmarks/run.py
 	-$(BIN)/python benchmarks/code_accuracy.py
 	-$(BIN)/python benchmarks/code_accuracy_js.py
@@ -60,4 +60,4 @@ lock: $(STAMP)
 	  --output-file requirements/dev.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build src/*.egg-info runtime/src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+# Both halves of the `faasguard` namespace package: the scanner and the runtime guard.
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "runtime" / "src")]
 
 FIXTURES = ROOT / "tests" / "fixtures"
 

@@ -24,7 +24,7 @@ VERSION = 1
 
 def baseline_document(findings: Iterable[Finding], now: dt.datetime | None = None,
                       ) -> dict[str, Any]:
-    from faasguard import __version__
+    from faasguard.meta import __version__
 
     entries = {f.fingerprint: {"fingerprint": f.fingerprint, "rule": f.rule_id,
                                "file": f.location.file, "subject": f.subject.label}

@@ -48,7 +48,7 @@ internal error"""
 
 
 def _parser() -> argparse.ArgumentParser:
-    from faasguard import __version__
+    from faasguard.meta import __version__
 
     parser = argparse.ArgumentParser(
         prog="faasguard",

@@ -8,15 +8,14 @@ an action) never count as wildcards; a reference to a resource of the app is spe
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from faasguard.iamdb import ActionInfo, IamDatabase, glob_regex, has_wildcard
+from faasguard.meta import load_data
 from faasguard.model import App, Function, Location, Policy, Ref, Role, Statement
 from faasguard.model.values import Interpolated
 
@@ -68,7 +67,7 @@ class ManagedPolicyRisk:
 
 
 def _data(name: str) -> Any:
-    return json.loads(resources.files("faasguard").joinpath("data", name).read_text("utf-8"))
+    return load_data(name)
 
 
 def _action_set(groups: list[dict[str, Any]]) -> ActionSet:

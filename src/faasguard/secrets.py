@@ -228,10 +228,9 @@ class Tables:
 
 @cache
 def tables() -> Tables:
-    from importlib import resources
+    from faasguard.meta import load_data
 
-    raw = json.loads(resources.files("faasguard").joinpath("data", "secret_patterns.json")
-                     .read_text("utf-8"))
+    raw = load_data("secret_patterns.json")
     formats = tuple(
         Format(kind=f["kind"], regex=re.compile(f["pattern"]), reason=f["reason"],
                confidence=Confidence[f.get("confidence", "high").upper()],

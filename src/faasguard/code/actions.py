@@ -25,12 +25,12 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources as package_files
 from pathlib import Path
 from typing import Any
 
 from faasguard.code.facts import SdkCall, Target
 from faasguard.iamdb import IamDatabase, database
+from faasguard.meta import load_data
 from faasguard.model import App, Function, Location, Ref, Resource, TriggerKind, Unresolved
 from faasguard.model.values import Interpolated
 
@@ -102,8 +102,7 @@ class Overrides:
 
 @cache
 def overrides() -> Overrides:
-    raw = json.loads(package_files.files("faasguard").joinpath(
-        "data", "sdk_action_overrides.json").read_text("utf-8"))
+    raw = load_data("sdk_action_overrides.json")
     return Overrides(
         service_prefixes=raw["service_prefixes"],
         operations={k: tuple(v) for k, v in raw["operations"].items()},

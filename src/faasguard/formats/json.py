@@ -77,7 +77,7 @@ def _diagnostic(diag: Diagnostic) -> dict[str, Any]:
 
 def document(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     """The report as JSON data (what ``render`` serialises)."""
-    from faasguard import __version__
+    from faasguard.meta import __version__
 
     active = result.active
     tally = counts(active)

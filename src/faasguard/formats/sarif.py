@@ -203,7 +203,7 @@ def _notification(diag: Diagnostic) -> dict[str, Any]:
 
 
 def document(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
-    from faasguard import __version__
+    from faasguard.meta import __version__
 
     catalogue = rules_by_id()
     descriptors: list[dict[str, Any]] = [_descriptor(r) for r in catalogue.values()]

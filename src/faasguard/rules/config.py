@@ -16,11 +16,11 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from faasguard.findings import Subject
+from faasguard.meta import load_data
 from faasguard.model import Api, App, Function, Location, Unresolved
 from faasguard.model.values import Interpolated, as_int
 from faasguard.rules.registry import Context, Hit, on_function, rule
@@ -65,7 +65,7 @@ class LayerPublisher:
 
 
 def _data(name: str) -> Any:
-    return json.loads(resources.files("faasguard").joinpath("data", name).read_text("utf-8"))
+    return load_data(name)
 
 
 @cache

@@ -1,0 +1,1 @@
+"""faasguard's run-time guard for serverless handlers (standard library only)."""

@@ -1,3 +1,0 @@
-"""faasguard: a security toolkit for serverless applications."""
-
-__version__ = "0.1.0"
