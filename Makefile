@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml runtime/pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e runtime -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e ./runtime -e .
 	@touch $@
 
 venv: $(STAMP)
@@ -54,9 +54,13 @@ bench: $(STAMP)
 	-$(BIN)/python benchmarks/leastpriv_accuracy.py
 
 # Re-pin the development lock from pyproject.toml (needs the network).
+# faasguard-runtime is ours, not on an index: a local wheel lets the resolver see it and
+# --unsafe-package keeps it out of the lock (it is installed editable from runtime/).
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/python -m pip wheel --quiet --no-deps ./runtime -w build/wheels
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-header \
+	  --find-links build/wheels --unsafe-package faasguard-runtime \
 	  --output-file requirements/dev.lock pyproject.toml
 
 clean:
