@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from faasguard.config import Config
+    from faasguard.findings import Finding
+    from faasguard.loaders.base import LoadOptions
     from faasguard.rules import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -78,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="report only findings whose fingerprint is not in FILE")
     scan.add_argument("--write-baseline", metavar="FILE",
                       help="write the current unsuppressed findings to FILE as a baseline")
+    scan.add_argument("--diff-base", metavar="REV",
+                      help="report only findings introduced since git revision REV (the "
+                           "files at REV are scanned from a temporary export)")
     scan.add_argument("--show-suppressed", action="store_true",
                       help="list suppressed findings, with their reasons, in text, markdown "
                            "and junit reports")
@@ -231,6 +236,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         if args.write_baseline:
             count = write_baseline(Path(args.write_baseline), result.active)
             _note(f"wrote {count} finding(s) to baseline {args.write_baseline}")
+        if args.diff_base:
+            result.findings = _since_revision(args, result.findings, paths, opts, config,
+                                              selected)
         if args.baseline:
             before = len(result.findings)
             result.findings = filter_new(result.findings, Path(args.baseline))
@@ -260,6 +268,26 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         # The text report lists these itself; for the others say it where people look.
         _note(f"{result.files_failed} file(s) could not be read; see the report")
     return EXIT_FINDINGS if any(failing(f, fail_on) for f in result.findings) else EXIT_OK
+
+
+def _since_revision(args: argparse.Namespace, findings: list[Finding], paths: list[Path],
+                    opts: LoadOptions, config: Config, selected: list[Rule]) -> list[Finding]:
+    """Drop the findings that git revision ``args.diff_base`` already had."""
+    import dataclasses
+
+    from faasguard.diffbase import base_fingerprints, new_since
+    from faasguard.engine import scan
+
+    def scan_base(base_paths: list[Path], base_root: Path) -> list[Finding]:
+        base_opts = dataclasses.replace(opts, root=base_root)
+        return scan(base_paths, base_opts, config, selected).findings
+
+    known = base_fingerprints(opts.root, args.diff_base, paths, scan_base)
+    kept = new_since(findings, known)
+    if len(kept) < len(findings):
+        _note(f"{len(findings) - len(kept)} finding(s) already present at "
+              f"{args.diff_base} not reported")
+    return kept
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
