@@ -25,9 +25,11 @@ $(STAMP): pyproject.toml runtime/pyproject.toml requirements/dev.lock
 venv: $(STAMP)
 
 # The example apps are vulnerable on purpose: exit code 1 (findings) is the expected outcome.
+# The demo's advisories come from examples/advisories (no network needed).
 demo: $(STAMP)
-	@$(BIN)/faasguard scan examples/ --no-progress; status=$$?; \
-	  if [ $$status -gt 1 ]; then exit $$status; fi
+	@$(BIN)/faasguard db import examples/advisories --advisory-db $(VENV)/demo-advisories.sqlite3 >/dev/null
+	@$(BIN)/faasguard scan examples/ --no-progress --advisory-db $(VENV)/demo-advisories.sqlite3; \
+	  status=$$?; if [ $$status -gt 1 ]; then exit $$status; fi
 
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest -n 2 --dist loadfile

@@ -15,7 +15,9 @@ Measured for each tool, each case in a fresh process:
 Cases: one small template (examples/shop-sam/template.yaml), the synthetic corpus
 (benchmarks/gen_corpus.py, ``--apps`` apps of about ten functions each), and
 start-up (``--version``). Checkov is installed, pinned, into its own venv under
-benchmarks/.venv-checkov the first time (this needs PyPI). It runs with
+benchmarks/.venv-checkov the first time (this needs PyPI); faasguard runs from a venv
+of its own too, made for the run, which reuses the packages of the interpreter
+running this script (see ``faasguard_venv``). Checkov runs with
 ``--skip-download`` and ``BC_SKIP_MAPPING=TRUE`` so that neither tool touches the
 network. Results go to benchmarks/results/latest.md and to stdout.
 """
@@ -30,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import site
 import statistics
 import subprocess
 import sys
@@ -221,14 +224,35 @@ def snapshot_source(work: Path, ref: str | None) -> tuple[Path, str]:
     return dest / "src", f"working tree (sha256 of src/ {digest.hexdigest()[:12]})"
 
 
-def faasguard_tool(pycache: Path, src: Path) -> Tool:
+def faasguard_venv(work: Path) -> Path:
+    """A virtual environment for faasguard, as Checkov has one: its interpreter, for
+    the scan commands. Checkov's venv starts Python without the ``.pth`` start-up hooks
+    that the base interpreter's site-packages may carry (on some machines they import
+    packages at every start and cost tens of milliseconds); faasguard's must too, or
+    the start-up it is timed on is the machine's, not its own. The venv installs
+    nothing: one ``.pth`` line per site-packages folder of the interpreter running this
+    script puts faasguard's dependencies on the path (a path line in a ``.pth`` file is
+    added as it is; the ``.pth`` files inside that folder are not run)."""
+    venv = work / "venv-faasguard"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; "
+                              "print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    folders = list(dict.fromkeys([*site.getsitepackages(), site.getusersitepackages()]))
+    (Path(purelib) / "faasguard-deps.pth").write_text(
+        "".join(f"{folder}\n" for folder in folders if Path(folder).is_dir()), encoding="utf-8")
+    return python
+
+
+def faasguard_tool(pycache: Path, src: Path, python: Path) -> Tool:
     env = _python_env(pycache)
     # faasguard builds an index of the IAM action database on its first run and keeps
     # it in the user cache; a private cache dir means the warm-up run builds it and no
     # other faasguard on the machine (another version) can replace it mid-benchmark.
     env["XDG_CACHE_HOME"] = str(pycache.parent / "xdg-cache")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
-    base = [sys.executable, "-m", "faasguard"]
+    base = [str(python), "-m", "faasguard"]
     return Tool(
         name="faasguard",
         command=lambda target: [*base, "scan", str(target), "--format", "json",
@@ -394,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="faasguard-bench-"))
     try:
         src, source = snapshot_source(work, args.git_ref)
-        tools = [faasguard_tool(work / "pycache", src)]
+        tools = [faasguard_tool(work / "pycache", src, faasguard_venv(work))]
         versions = {"faasguard": subprocess.run(
             tools[0].version_command, capture_output=True, text=True, env=tools[0].env,
             check=True).stdout.strip() + f" ({source})"}

@@ -8,11 +8,14 @@ and every mark reported.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import tempfile
 from pathlib import Path
 
 from faasguard.config import CONFIG_NAME, Config, load_config
+from faasguard.deps.store import AdvisoryDB
 from faasguard.engine import ScanResult, scan
 from faasguard.loaders.base import LoadOptions
 from faasguard.rules import Rule
@@ -38,10 +41,16 @@ def expected_marks(folder: Path, rule_id: str) -> set[tuple[str, int]]:
 
 
 def run_rule(folder: Path, rule: Rule) -> ScanResult:
-    # A fixture folder may carry the project policy a rule depends on.
+    # A fixture folder may carry the project policy a rule depends on, and OSV
+    # advisories (osv/*.json) for the dependency rules, loaded into a fresh database.
     policy = folder / CONFIG_NAME
     config = load_config(policy) if policy.is_file() else Config()
-    return scan([folder], LoadOptions(root=folder), config, [rule], today=FIXTURE_DATE)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "advisories.sqlite3"
+        if (folder / "osv").is_dir():
+            AdvisoryDB(db).import_paths([folder / "osv"])
+        config = dataclasses.replace(config, advisory_db=str(db))
+        return scan([folder], LoadOptions(root=folder), config, [rule], today=FIXTURE_DATE)
 
 
 def reported(result: ScanResult, rule_id: str) -> set[tuple[str, int]]:

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,15 @@ PLANTED: list[tuple[str, str | None, dict[str, Where]]] = [
     ("FG-STO-006", None, {"serverless": "OrdersTable:", "sam": "OrdersTable:"}),
 ]
 
+# Planted in the manifests beside the code (examples/advisories holds the advisories):
+# (rule, package, per form: the manifest, relative to the form's folder).
+PLANTED_DEPS = [
+    ("FG-DEP-001", "requests", {"serverless": "requirements.txt", "sam": "src/requirements.txt"}),
+    ("FG-DEP-001", "lodash", {"serverless": "package.json", "sam": "src/package.json"}),
+    ("FG-DEP-004", "requests", {"serverless": "requirements.txt", "sam": "src/requirements.txt"}),
+    ("FG-DEP-004", "lodash", {"serverless": "package.json", "sam": "src/package.json"}),
+]
+
 # Rules that must stay quiet: each is the near miss planted next to a real problem.
 QUIET = [
     ("FG-API-002", "getorder"),       # the httpApi route has a JWT authorizer
@@ -76,14 +86,25 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+def advisories() -> str:
+    """The demo's advisory database, built as `make demo` builds it."""
+    db = Path(tempfile.mkdtemp(prefix="faasguard-demo-")) / "advisories.sqlite3"
+    run = _run("db", "import", str(EXAMPLES / "advisories"), "--advisory-db", str(db))
+    assert run.returncode == 0, run.stderr
+    return str(db)
+
+
 @cache
 def report(form: str) -> dict[str, Any]:
     run = _run("scan", str(FORMS[form].parent.relative_to(ROOT)), "--format", "json",
-               "--no-progress")
+               "--no-progress", "--advisory-db", DEMO_DB())
     assert "Traceback" not in run.stderr
     assert run.returncode == 1, run.stderr  # vulnerable on purpose
     data: dict[str, Any] = json.loads(run.stdout)
     return data
+
+
+DEMO_DB = cache(advisories)
 
 
 def _function(finding: dict[str, Any]) -> str | None:
@@ -173,3 +194,17 @@ def test_make_demo_scans_both_forms() -> None:
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
     assert "2 files scanned, 2 apps" in run.stdout
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize(("rule", "package", "where"), PLANTED_DEPS,
+                         ids=[f"{r}-{p}" for r, p, _ in PLANTED_DEPS])
+def test_planted_dependency_problems(form: str, rule: str, package: str,
+                                     where: dict[str, str]) -> None:
+    hits = [f for f in report(form)["findings"] if f["rule_id"] == rule
+            and f["location"]["file"] == where[form]
+            and f["message"].startswith(f"{package} ")]
+    assert len(hits) == 1, [f["message"] for f in report(form)["findings"]
+                            if f["rule_id"] == rule]
+    if rule == "FG-DEP-001":
+        assert hits[0]["evidence"]["reachability"] == "not imported"

@@ -223,3 +223,21 @@ def test_rules_module_does_not_import_code_analysis() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, env={"PYTHONPATH": "src"}, cwd=_ROOT).stdout.strip()
     assert out == "False"
+
+
+def test_a_wildcard_across_services_is_one_excess_not_thousands() -> None:
+    app = app_with(allow(("*",), "*", line=8))
+    (verdict,) = analyze(app, code({"Fn": (GET,)}))
+    patterns = [e for e in verdict.excess if e.kind == "pattern"]
+    assert [(e.action, e.resource, e.loc.line) for e in patterns] == [("*", "*", 8)]
+    # the needed action it grants is still judged on its resource, like any other grant
+    wider = [e for e in verdict.excess if e.action == "dynamodb:GetItem"]
+    assert [e.kind for e in wider] == ["wider"]
+    assert len(verdict.excess) < 10 and verdict.missing == ()
+
+
+def test_a_wildcard_grants_what_a_deny_leaves() -> None:
+    deny = Statement("Deny", TPL, actions=("dynamodb:*",), resources=("*",))
+    app = app_with(allow(("*",), "*"), deny)
+    (verdict,) = analyze(app, code({"Fn": (GET, SEND)}))
+    assert [n.action for n in verdict.missing] == ["dynamodb:GetItem"]

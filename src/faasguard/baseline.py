@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -41,8 +40,12 @@ def baseline_document(findings: Iterable[Finding], now: dt.datetime | None = Non
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
     """Write the baseline atomically; returns how many findings it holds."""
+    import tempfile
+
+    from faasguard.formats.jsontext import dumps_indented
+
     document = baseline_document(findings)
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = dumps_indented(document) + "\n"
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

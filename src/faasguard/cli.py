@@ -29,6 +29,7 @@ class Format(StrEnum):
     SARIF = "sarif"
     JUNIT = "junit"
     MARKDOWN = "markdown"
+    HTML = "html"
 
     @property
     def module(self) -> str:
@@ -41,7 +42,7 @@ class UsageError(Exception):
 
 FORMAT_HELP = """report format (default: text). text, markdown and junit list suppressed
 findings only with --show-suppressed; json and sarif always carry them, marked with
-their reason"""
+their reason; html carries them behind a switch (on with --show-suppressed)"""
 FAIL_ON_HELP = """exit 1 when an unsuppressed finding is at or above SEVERITY: critical, high,
 medium, low, info, or none (never fail on findings). Default: scan.fail_on in
 .faasguard.toml, else low"""
@@ -49,7 +50,44 @@ EPILOG = """exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage 
 internal error"""
 
 
-def _parser() -> argparse.ArgumentParser:
+class _Ignored:
+    """Stands in for the parser of a command that is not being run: every definition
+    made on it (options, sub-commands) is accepted and dropped."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self._ignore
+
+    def _ignore(self, *args: Any, **kwargs: Any) -> _Ignored:
+        return self
+
+
+class _OnlyCommand:
+    """The sub-command action of the top parser, building the parser of ``command``
+    only (every command when None). argparse's option tables are a noticeable share of
+    the start-up of a short run, and one run needs one command's."""
+
+    def __init__(self, action: Any, command: str | None) -> None:
+        self._action = action
+        self._command = command
+        self.found = command is None
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self._command is None or name == self._command:
+            self.found = True
+            return self._action.add_parser(name, **kwargs)
+        return _Ignored()
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command named on the command line: its first word that is not an option
+    (the top parser's options take no values)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; given ``command``, only that command's options are
+    defined (see ``_OnlyCommand``), falling back to every command's when there is no
+    such command, so that argparse's message lists the choices."""
     from faasguard.meta import __version__
 
     parser = argparse.ArgumentParser(
@@ -59,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"faasguard {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub: Any = _OnlyCommand(parser.add_subparsers(dest="command", metavar="COMMAND"), command)
 
     scan = sub.add_parser("scan", help="scan app definitions for security problems",
                           description="Scan serverless.yml, SAM, CloudFormation and CDK "
@@ -83,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--diff-base", metavar="REV",
                       help="report only findings introduced since git revision REV (the "
                            "files at REV are scanned from a temporary export)")
+    scan.add_argument("--advisory-db", metavar="FILE", help=ADVISORY_DB_HELP)
     scan.add_argument("--show-suppressed", action="store_true",
                       help="list suppressed findings, with their reasons, in text, markdown "
                            "and junit reports")
@@ -103,6 +142,9 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-code", action="store_true",
                       help="skip handler-code analysis (injection, least privilege from "
                            "code, secrets in code): a template-only scan")
+    scan.add_argument("-j", "--jobs", type=int, metavar="N",
+                      help="worker processes for a scan of many files (default: one per "
+                           "CPU; 1: scan in this process only)")
     scan.add_argument("--no-progress", action="store_true",
                       help="never show a progress bar (it shows only on a terminal, "
                            "and never when CI is set)")
@@ -134,7 +176,198 @@ def _parser() -> argparse.ArgumentParser:
     iam.add_argument("--root", metavar="DIR",
                      help="project root: nothing outside it is read (default: the common "
                           "parent of the paths)")
+    _tokens_parser(sub)
+    _db_parser(sub)
+    _logs_parser(sub)
+    if not sub.found:  # not a command: build them all, for argparse's message
+        return _parser()
     return parser
+
+
+ADVISORY_DB_HELP = ("OSV advisory database (default: $FAASGUARD_ADVISORY_DB, else "
+                    "~/.cache/faasguard/advisories.sqlite3)")
+
+
+def _db_parser(sub: Any) -> None:
+    """`faasguard db ...`: faasguard.deps.dbcli does the work."""
+    db = sub.add_parser("db", help="the local vulnerability advisory database (OSV)",
+                        description="Fill and inspect the OSV advisory database that "
+                                    "`faasguard scan` matches dependencies against.")
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--advisory-db", metavar="FILE", help=ADVISORY_DB_HELP)
+    update = actions.add_parser("update", parents=[where],
+                                help="download OSV's PyPI and npm archives (needs the network)")
+    update.add_argument("--ecosystem", action="append", metavar="NAME",
+                        help="PyPI or npm (repeatable; default: both)")
+    imported = actions.add_parser("import", parents=[where],
+                                  help="load OSV JSON files, folders of them, or OSV zip "
+                                       "archives (offline and air-gapped use)")
+    imported.add_argument("paths", nargs="+", metavar="PATH")
+    status = actions.add_parser("status", parents=[where], help="what the database holds")
+    status.add_argument("-f", "--format", default="text", choices=["text", "json"])
+
+
+def _logs_parser(sub: Any) -> None:
+    """`faasguard logs ...`: the options only; faasguard.logs.cli does the work."""
+    logs = sub.add_parser("logs", help="ingest function, API, audit and CloudTrail logs",
+                          description="Read logs into an embedded DuckDB store for reports "
+                                      "and detections (see docs/logs.md).")
+    actions = logs.add_subparsers(dest="logs_command", metavar="ACTION", required=True)
+    _logs_report_parsers(actions)
+    _logs_detect_parser(actions)
+    ingest = actions.add_parser(
+        "ingest", help="read log files, directories, .gz files or stdin (-) into the store",
+        description="Read Lambda logs (text, JSON, CloudWatch exports, filter-log-events "
+                    "output, subscription payloads), CloudTrail files, API Gateway access "
+                    "logs and faasguard.runtime audit events. Formats are detected per "
+                    "file; re-ingesting a file adds nothing, an interrupted run resumes.")
+    ingest.add_argument("sources", nargs="+", metavar="SOURCE",
+                        help="files, directories (read recursively) or - for stdin")
+    ingest.add_argument("--db", default="faasguard.duckdb", metavar="PATH",
+                        help="the store (default: faasguard.duckdb; created if missing)")
+    ingest.add_argument("--batch", type=int, default=50_000, metavar="N",
+                        help="rows per committed batch (default: 50000)")
+    ingest.add_argument("--log-group", metavar="NAME",
+                        help="log group of sources that do not name theirs (Lambda log "
+                             "files and exports, filter-log-events output), e.g. "
+                             "/aws/lambda/orders")
+    ingest.add_argument("--account", metavar="ID",
+                        help="AWS account id of those sources")
+    ingest.add_argument("-f", "--format", default="text", choices=["text", "json"],
+                        help="summary format (default: text)")
+    ingest.add_argument("--no-progress", action="store_true",
+                        help="never show a progress bar (it shows only on a terminal, "
+                             "and never when CI is set)")
+
+
+def _logs_detect_parser(actions: Any) -> None:
+    """`faasguard logs detect`: faasguard.logs.detections.cli does the work."""
+    detect = actions.add_parser(
+        "detect", help="run detection rules and the denial-of-wallet check; send alerts",
+        description="Run the built-in CloudTrail rules, your own rules (faasguard YAML or "
+                    "Sigma) and the denial-of-wallet check over the store; print what they "
+                    "find and send alerts not sent before (see docs/logs-detections.md).")
+    detect.add_argument("--db", default="faasguard.duckdb", metavar="PATH",
+                        help="the store (default: faasguard.duckdb)")
+    detect.add_argument("--rules", action="append", metavar="DIR",
+                        help="more rule files or directories (repeatable)")
+    detect.add_argument("--no-builtin", action="store_true", help="skip the built-in rules")
+    detect.add_argument("--since", default="7d", metavar="WHEN",
+                        help="a span back from now (7d, 12h) or a UTC time "
+                             "(2026-11-29T08:00:00Z); default: 7d")
+    detect.add_argument("--until", metavar="WHEN", help="end (same forms; default: now)")
+    detect.add_argument("--alert", action="append", metavar="OUTPUT",
+                        help="console, jsonl=FILE, webhook=URL, sns=TOPIC_ARN or "
+                             "sqs=QUEUE_URL (repeatable)")
+    detect.add_argument("--dedup-window", default="24h", metavar="SPAN",
+                        help="do not alert the same thing again within this span "
+                             "(default: 24h)")
+    detect.add_argument("--no-wallet", action="store_true",
+                        help="skip the denial-of-wallet check")
+    detect.add_argument("--wallet-min-volume", type=int, default=100, metavar="N",
+                        help="invocations an hour below which nothing is a spike "
+                             "(default: 100)")
+    detect.add_argument("--price-gb-second", type=float, default=0.0000166667, metavar="USD",
+                        help="price of a GB-second (default: 0.0000166667, Lambda x86)")
+    detect.add_argument("--price-million-requests", type=float, default=0.20, metavar="USD",
+                        help="price of a million requests (default: 0.20)")
+    detect.add_argument("-f", "--format", default="text", choices=["text", "json"])
+
+
+def _logs_report_parsers(actions: Any) -> None:
+    """`faasguard logs report` and `logs profile`: faasguard.logs.report.cli does the work."""
+    window = argparse.ArgumentParser(add_help=False)
+    window.add_argument("--db", default="faasguard.duckdb", metavar="PATH",
+                        help="the store (default: faasguard.duckdb)")
+    window.add_argument("--since", metavar="WHEN",
+                        help="only events at or after WHEN: a duration back from now (7d, "
+                             "12h, 30m) or a UTC date or time (2026-11-29T08:00:00Z); "
+                             "default: the first event")
+    window.add_argument("--until", metavar="WHEN",
+                        help="only events before WHEN (same forms); default: the last event")
+    window.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    report = actions.add_parser(
+        "report", parents=[window], help="authentication, function and activity reports",
+        description="Authentication report (SANS essential categories, F2), function "
+                    "report (invocations, errors, durations, memory, concurrency, cost, "
+                    "F3) and activity over time. Definitions: docs/logs-reports.md.")
+    report.add_argument("-f", "--format", default="text", choices=["text", "json", "html"],
+                        help="report format (default: text); html is one self-contained file")
+    report.add_argument("--office-hours", metavar="HH:MM-HH:MM",
+                        help="office hours for off-hours logins (default: 08:00-18:00)")
+    report.add_argument("--tz", metavar="ZONE",
+                        help="time zone of the office hours, an IANA name (default: UTC)")
+    report.add_argument("--office-days", metavar="DAYS",
+                        help="working days, e.g. mon-fri or mon,tue (default: mon-fri)")
+    report.add_argument("--privileged", action="append", metavar="PATTERN",
+                        help="privileged accounts or roles, a shell pattern without case "
+                             "(repeatable; replaces the defaults: *:root, *admin*, ...)")
+    report.add_argument("--service-account", action="append", metavar="PATTERN",
+                        help="service accounts, a shell pattern (repeatable; replaces the "
+                             "defaults: svc-*, *-svc, ...)")
+    report.add_argument("--default-account", action="append", metavar="NAME",
+                        help="default account names (repeatable; replaces the defaults: "
+                             "admin, guest, test, ...)")
+    report.add_argument("--disabled-account", action="append", metavar="PATTERN",
+                        help="accounts known to be disabled (repeatable)")
+    report.add_argument("--burst-failures", type=int, default=3, metavar="N",
+                        help="failures before a success that make a burst (default: 3)")
+    report.add_argument("--burst-window", default="10m", metavar="DURATION",
+                        help="how far before the success they count (default: 10m)")
+    report.add_argument("--price-gb-second", type=float, metavar="USD",
+                        help="price of a GB-second (default: 0.0000166667, Lambda x86)")
+    report.add_argument("--price-million-requests", type=float, metavar="USD",
+                        help="price of a million requests (default: 0.20)")
+    profile = actions.add_parser(
+        "profile", parents=[window],
+        help="observed durations and memory against an app's timeout and memory (C2)",
+        description="Load the app with faasguard's loaders, match its functions to the "
+                    "functions in the logs, and recommend a tight timeout and memory.")
+    profile.add_argument("--app", required=True, metavar="PATH",
+                         help="the app: a template or a directory")
+    profile.add_argument("-f", "--format", default="text", choices=["text", "json"],
+                         help="report format (default: text)")
+    profile.add_argument("--timeout-factor", type=float, metavar="X",
+                         help="recommended timeout = longest run x X (default: 1.5)")
+    profile.add_argument("--memory-factor", type=float, metavar="X",
+                         help="recommended memory = most memory used x X (default: 1.5)")
+
+
+TOKENS_STORE_HELP = """token store: sqlite:PATH, dynamodb:TABLE[?region=R&endpoint=URL] or
+redis://host:port/db (default: $FAASGUARD_TOKEN_STORE, else
+sqlite:~/.local/share/faasguard/tokens.db)"""
+
+
+def _tokens_parser(sub: Any) -> None:
+    """`faasguard tokens ...`: the options only; faasguard.runtime.tokens_cli does the work."""
+    tokens = sub.add_parser("tokens", help="issue, list and revoke faasguard.runtime tokens",
+                            description="Manage the opaque tokens that faasguard.runtime's "
+                                        "TokenAuth accepts. Tokens are stored only as hashes.")
+    actions = tokens.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--store", metavar="URL", help=TOKENS_STORE_HELP)
+    issue = actions.add_parser("issue", parents=[store], help="issue a token (printed once)")
+    issue.add_argument("--principal", required=True, help="who the token is for")
+    issue.add_argument("--roles", action="append", metavar="R1,R2",
+                       help="roles (comma-separated, repeatable)")
+    issue.add_argument("--scopes", action="append", metavar="S1,S2",
+                       help="scopes (comma-separated, repeatable)")
+    issue.add_argument("--max-invocations", type=int, metavar="N",
+                       help="uses before the token is spent (default: unlimited)")
+    issue.add_argument("--expires", metavar="DURATION",
+                       help="lifetime: 90s, 15m, 12h, 7d, 2w or never (default: 30d)")
+    issue.add_argument("-f", "--format", default="text", choices=["text", "json"])
+    listing = actions.add_parser("list", parents=[store],
+                                 help="list tokens (ids and state, never the tokens)")
+    listing.add_argument("--active", action="store_true", help="only tokens still usable")
+    listing.add_argument("-f", "--format", default="text", choices=["text", "json"])
+    revoke = actions.add_parser("revoke", parents=[store], help="revoke tokens by id")
+    revoke.add_argument("ids", nargs="+", metavar="ID", help="token id from `tokens list`")
+    table = actions.add_parser("create-table", parents=[store],
+                               help="create the DynamoDB table (--store dynamodb:TABLE)")
+    table.add_argument("--no-wait", action="store_true",
+                       help="do not wait for the table to become active")
 
 
 def _pairs(items: Sequence[str], flag: str) -> dict[str, Any]:
@@ -217,6 +450,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.output and not Path(args.output).parent.is_dir():
         raise UsageError(f"--output: no such directory: {Path(args.output).parent}")
     config = _load_config(args, root)
+    if args.advisory_db:
+        import dataclasses
+
+        config = dataclasses.replace(config, advisory_db=args.advisory_db)
     try:
         fail_on = parse_fail_on(args.fail_on) if args.fail_on else config.fail_on
     except ValueError as exc:
@@ -227,7 +464,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
                        options=_pairs(args.opt, "--opt"), parameters=_pairs(args.param, "--param"))
     progress = None if args.no_progress else Progress.for_stderr()
     try:
-        result = scan(paths, opts, config, selected, progress.update if progress else None)
+        result = scan(paths, opts, config, selected, progress.update if progress else None,
+                      jobs=args.jobs)
     finally:
         if progress:
             progress.close()
@@ -377,7 +615,50 @@ def _cmd_iam(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(v.excess or v.missing for v in verdicts) else EXIT_OK
 
 
-COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, "explain": _cmd_explain, "iam": _cmd_iam}
+def _cmd_tokens(args: argparse.Namespace) -> int:
+    try:
+        from faasguard.runtime import tokens_cli
+    except ImportError:
+        raise UsageError("`faasguard tokens` needs the runtime package: "
+                         "pip install faasguard-runtime") from None
+    try:
+        return tokens_cli.run(args)
+    except tokens_cli.TokensError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from faasguard.deps.dbcli import run
+
+    try:
+        return run(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _cmd_logs(args: argparse.Namespace) -> int:
+    if args.logs_command in ("report", "profile"):
+        from faasguard.logs.report.cli import run as run_report
+        from faasguard.logs.report.common import ReportError
+
+        try:
+            return run_report(args)
+        except ReportError as exc:
+            raise UsageError(str(exc)) from None
+    from faasguard.logs.cli import LogsUsageError, run
+
+    if args.logs_command == "detect":
+        from faasguard.logs.detections.cli import run as run_detect
+
+        run = run_detect
+    try:
+        return run(args)
+    except LogsUsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
+COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, "explain": _cmd_explain, "iam": _cmd_iam,
+            "tokens": _cmd_tokens, "db": _cmd_db, "logs": _cmd_logs}
 
 
 def _fail(message: str) -> NoReturn:
@@ -386,7 +667,7 @@ def _fail(message: str) -> NoReturn:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = _parser(_command_of(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()

@@ -38,14 +38,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.findings import Severity
 from faasguard.rules.registry import ID_PATTERN
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 CONFIG_NAME = ".faasguard.toml"
 NO_FAIL = "none"
@@ -91,6 +95,9 @@ class Config:
     source: str | None = None
     require_kms: bool = False
     """The project wants data at rest under KMS keys (``[encryption] require_kms``)."""
+    advisory_db: str | None = None
+    """The OSV advisory database (``--advisory-db``); None: the default in the user's
+    cache (`faasguard db update` / `faasguard db import` fill it)."""
 
     def rule_ids(self) -> set[str]:
         """Every exact rule id the config names, to check against the catalogue."""
@@ -277,6 +284,8 @@ def parse_config(data: Mapping[str, Any], where: str = CONFIG_NAME, text: str = 
 def load_config(path: Path, display: str | None = None) -> Config:
     """Read and validate a config file. ``display`` is how reports name it (default:
     the path as given)."""
+    import tomllib  # only a project with a config file pays for the TOML parser
+
     where = display or str(path)
     try:
         text = path.read_text(encoding="utf-8")

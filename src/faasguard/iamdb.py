@@ -19,11 +19,16 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 FORMAT = 2
 """Version of the cached index layout; bump when it changes."""
@@ -396,6 +401,23 @@ class IamDatabase:
                 action_re = glob_regex(action_pat)
                 found.extend(a for low, a in entry.actions.items() if action_re.fullmatch(low))
         return sorted(found, key=lambda a: (a.service, a.name))
+
+    def iter_info(self, pattern: str) -> Iterator[ActionInfo]:
+        """The actions of :meth:`expand_info`, unsorted and one service at a time, so a
+        caller looking for one match of ``*`` stops without unpacking every service."""
+        pattern = pattern.strip()
+        service_pat, sep, action_pat = ("*", ":", "*") if pattern in ("*", "*:*") \
+            else pattern.partition(":")
+        if not sep or not service_pat or not action_pat:
+            return
+        service_re = glob_regex(service_pat)
+        action_re = glob_regex(action_pat)
+        for prefix in self._index():
+            if service_re.fullmatch(prefix):
+                entry = self._service(prefix)
+                if entry is not None:
+                    yield from (a for low, a in entry.actions.items()
+                                if action_re.fullmatch(low))
 
     def expand(self, pattern: str) -> list[str]:
         """Canonical names matching an IAM action pattern (``s3:Get*``, ``*``, ...)."""

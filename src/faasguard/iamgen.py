@@ -21,9 +21,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.code.actions import ANY, NeededAction, Resource_, kind_of, overrides
 from faasguard.iamdb import IamDatabase, database
@@ -31,6 +30,11 @@ from faasguard.iampolicy import show
 from faasguard.leastpriv import canonical
 from faasguard.model import App, Ref, Unresolved
 from faasguard.model.values import Interpolated
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 
 class PolicyFormat(StrEnum):

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.iamdb import ActionInfo, IamDatabase, glob_regex, has_wildcard
 from faasguard.meta import load_data
 from faasguard.model import App, Function, Location, Policy, Ref, Role, Statement
 from faasguard.model.values import Interpolated
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 FRAMEWORK = "framework"
 """Policy origin of statements a framework adds by itself; never judged."""

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import field, replace
+from typing import TYPE_CHECKING, Any
 
 from faasguard.code.actions import (
     ANY,
@@ -36,10 +36,22 @@ from faasguard.code.actions import (
     overrides,
 )
 from faasguard.code.facts import FunctionCode
-from faasguard.iamdb import IamDatabase, database, glob_regex
-from faasguard.iampolicy import AWS_MANAGED, FRAMEWORK, RoleView, action_text, show
+from faasguard.iamdb import IamDatabase, database, glob_regex, has_wildcard
+from faasguard.iampolicy import (
+    AWS_MANAGED,
+    FRAMEWORK,
+    RoleView,
+    action_text,
+    is_full_wildcard,
+    show,
+)
 from faasguard.model import App, Function, Location, Policy, Ref, Role, Statement, Unresolved
 from faasguard.model.values import Interpolated
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 CodeSource = Callable[[App, Function], FunctionCode]
 """Where function code facts come from (``Context.code`` in rules)."""
@@ -148,23 +160,86 @@ class Granted:
     statement: Statement
 
 
+@dataclass(frozen=True, slots=True)
+class Wildcard:
+    """An action pattern that spans services (``*``, ``*:Get*``), kept as the pattern:
+    expanding it would give thousands of grants, and all a comparison needs is whether
+    it matches a needed action and whether it matches anything else."""
+
+    pattern: str
+    resources: tuple[Any, ...]
+    loc: Location
+    platform: bool
+    statement: Statement
+
+
+def spans_services(pattern: str) -> bool:
+    """``*``, ``*:*`` and patterns whose service part is a wildcard (``*:Get*``)."""
+    if is_full_wildcard(pattern):
+        return True
+    service, sep, action = pattern.partition(":")
+    return bool(sep and service and action and has_wildcard(service))
+
+
 @dataclass(slots=True)
 class Declared:
-    grants: list[Granted] = field(default_factory=list)
+    grants: list[Granted | Wildcard] = field(default_factory=list)
+    """In declaration order: one grant per action a pattern expands to, or the pattern
+    itself when it spans services."""
     not_action: list[tuple[Statement, list[str], bool]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     view: RoleView | None = None
     _by_action: dict[str, list[Granted]] | None = field(default=None, repr=False)
 
     def grants_for(self, action: str) -> list[Granted]:
-        """The grants of one action (lower case), in declaration order. Indexed on first
-        use: a role allowing `*` has thousands of grants, and every need looks one up."""
+        """The grants of one action (lower case): those of expanded patterns in
+        declaration order, then those of wildcards that match it. Indexed on first use:
+        every need looks one up."""
         if self._by_action is None:
             index: dict[str, list[Granted]] = {}
             for grant in self.grants:
-                index.setdefault(grant.action.lower(), []).append(grant)
+                if isinstance(grant, Granted):
+                    index.setdefault(grant.action.lower(), []).append(grant)
             self._by_action = index
-        return self._by_action.get(action, [])
+        found = self._by_action.get(action)
+        if found is None:
+            found = [g for g in self.grants if isinstance(g, Granted)
+                     and g.action.lower() == action]
+            found += [m for w in self.grants if isinstance(w, Wildcard)
+                      and (m := self.matched(w, action)) is not None]
+            self._by_action[action] = found
+        return found
+
+    def matched(self, wildcard: Wildcard, action: str) -> Granted | None:
+        """The grant ``wildcard`` makes of one action, as expanding it would have made
+        it: only an action the database knows, and not one a Deny takes away on the
+        statement's resources."""
+        view = self.view
+        info = view.db.info(action) if view is not None else None
+        if info is None or not glob_regex(wildcard.pattern).fullmatch(info.canonical):
+            return None
+        if view is not None and view.denies and view.denied(info.canonical,
+                                                            wildcard.resources):
+            return None
+        return Granted(info.canonical, wildcard.resources, wildcard.pattern, wildcard.loc,
+                       wildcard.platform, wildcard.statement)
+
+    def others(self, wildcard: Wildcard, skip: Callable[[str], bool]) -> list[str]:
+        """Up to two actions (lower case) ``wildcard`` grants that ``skip`` does not
+        rule out: enough to tell whether it grants anything beyond what is needed."""
+        view = self.view
+        if view is None:
+            return []
+        found: list[str] = []
+        for info in view.db.iter_info(wildcard.pattern):
+            low = info.canonical.lower()
+            if skip(low) or (view.denies and view.denied(info.canonical,
+                                                         wildcard.resources)):
+                continue
+            found.append(low)
+            if len(found) == 2:
+                break
+        return found
 
 
 def _managed_name(policy: Policy) -> str:
@@ -220,7 +295,10 @@ def declared(role: Role, db: IamDatabase) -> Declared:
                 if pattern is None:
                     out.unknown.append(f"action {show(value)} of {policy.name} is not resolved")
                     continue
-                at = stmt.at("actions", index)  # once per pattern: `*` expands to thousands
+                at = stmt.at("actions", index)
+                if spans_services(pattern):
+                    out.grants.append(Wildcard(pattern, scope, at, platform, stmt))
+                    continue
                 for info in view.expand(pattern, resources):
                     out.grants.append(Granted(info.canonical, scope, pattern, at, platform,
                                               stmt))
@@ -242,7 +320,9 @@ class Excess:
     """The action pattern of the statement that grants it (``dynamodb:*``)."""
     kind: str
     """"action": no function of the role needs the action; "resource": the action is
-    needed, not on this resource; "wider": the resource covers what is needed and more."""
+    needed, not on this resource; "wider": the resource covers what is needed and more;
+    "pattern": ``action`` is a pattern spanning services (``*``) and stands for every
+    action it grants except the needed ones (listing them would take thousands)."""
     needed_on: tuple[str, ...] = ()
 
     @property
@@ -356,36 +436,64 @@ def _excess(decl: Declared, needs: Sequence[NeededAction], app: App,
     env_key = canonical(fn.kms_key, app) if fn.kms_key is not None else None
     out: list[Excess] = []
     for grant in decl.grants:
-        low = grant.action.lower()
-        if grant.platform or low in extras:
+        if isinstance(grant, Wildcard):
+            if not grant.platform:
+                _wildcard_excess(decl, grant, by_action, extras, env_key, app, out)
             continue
-        wanted = by_action.get(low)
-        for index, value in enumerate(grant.resources):
-            shown = show(value)
-            # an unneeded action is reported at its line, a too-wide resource at its own
-            at = grant.statement.at("resources", index) if grant.statement.resources \
-                else grant.loc
-            text = canonical(value, app)
-            if low == "kms:decrypt" and env_key and text and covers(text, env_key):
-                continue  # frameworks grant decrypting the environment's key
-            if not wanted:
-                out.append(Excess(grant.action, shown, grant.loc, grant.pattern, "action"))
-                continue
-            if any(n.unresolved for n in wanted) or text is None:
-                continue  # cannot tell what it needs: not a claim of excess
-            needed_texts = [t for n in wanted if (t := canonical(n.resource, app))]
-            if any(covers(t, text) for t in needed_texts):
-                continue  # exactly as wide as something needed
-            if not any(covers(text, t) for t in needed_texts):
-                out.append(Excess(grant.action, shown, at, grant.pattern, "resource",
-                                  tuple(show(n.resource) for n in wanted)))
-                continue
-            out.append(Excess(grant.action, shown, at, grant.pattern, "wider",
-                              tuple(show(n.resource) for n in wanted)))
+        _grant_excess(grant, by_action.get(grant.action.lower()), extras, env_key, app, out)
     unique: dict[tuple[str, str, Location], Excess] = {}
     for item in out:
         unique.setdefault((item.action, item.resource, item.loc), item)
     return sorted(unique.values(), key=lambda e: (e.action, e.resource, e.loc))
+
+
+def _grant_excess(grant: Granted, wanted: list[NeededAction] | None, extras: frozenset[str],
+                  env_key: str | None, app: App, out: list[Excess]) -> None:
+    low = grant.action.lower()
+    if grant.platform or low in extras:
+        return
+    for index, value in enumerate(grant.resources):
+        shown = show(value)
+        # an unneeded action is reported at its line, a too-wide resource at its own
+        at = grant.statement.at("resources", index) if grant.statement.resources \
+            else grant.loc
+        text = canonical(value, app)
+        if low == "kms:decrypt" and env_key and text and covers(text, env_key):
+            continue  # frameworks grant decrypting the environment's key
+        if not wanted:
+            out.append(Excess(grant.action, shown, grant.loc, grant.pattern, "action"))
+            continue
+        if any(n.unresolved for n in wanted) or text is None:
+            continue  # cannot tell what it needs: not a claim of excess
+        needed_texts = [t for n in wanted if (t := canonical(n.resource, app))]
+        if any(covers(t, text) for t in needed_texts):
+            continue  # exactly as wide as something needed
+        if not any(covers(text, t) for t in needed_texts):
+            out.append(Excess(grant.action, shown, at, grant.pattern, "resource",
+                              tuple(show(n.resource) for n in wanted)))
+            continue
+        out.append(Excess(grant.action, shown, at, grant.pattern, "wider",
+                          tuple(show(n.resource) for n in wanted)))
+
+
+def _wildcard_excess(decl: Declared, wildcard: Wildcard,
+                     by_action: Mapping[str, list[NeededAction]], extras: frozenset[str],
+                     env_key: str | None, app: App, out: list[Excess]) -> None:
+    """What expanding the wildcard and comparing each action would report, without the
+    expansion: the needed actions it matches are compared one by one (a resource wider
+    than needed), and all the others become one "pattern" item per resource."""
+    matched = [g for low in by_action if (g := decl.matched(wildcard, low)) is not None]
+    for grant in sorted(matched, key=lambda g: g.action):
+        _grant_excess(grant, by_action[grant.action.lower()], extras, env_key, app, out)
+    others = decl.others(wildcard, lambda low: low in by_action or low in extras)
+    if not others:
+        return
+    for value in wildcard.resources:
+        text = canonical(value, app)
+        if others == ["kms:decrypt"] and env_key and text and covers(text, env_key):
+            continue  # all it grants beyond the needs is decrypting the environment's key
+        out.append(Excess(wildcard.pattern, show(value), wildcard.loc, wildcard.pattern,
+                          "pattern"))
 
 
 def _complete(code: FunctionCode) -> bool:
@@ -520,6 +628,15 @@ class _RoleNeeds:
                 if item.needed_on else item for item in found]
 
 
+def excess_text(item: Excess) -> str:
+    """One excess permission as reports list it."""
+    if item.kind == "action":
+        return item.action
+    if item.kind == "pattern":
+        return f"{item.action} (every action it matches but the needed ones)"
+    return f"{item.action} on {item.resource}"
+
+
 def summary(priv: Privileges) -> Mapping[str, Any]:
     """A JSON-ready view of one verdict."""
     return {
@@ -567,8 +684,7 @@ def render_text(verdicts: Sequence[Privileges], limit: int = 8) -> str:
         if priv.excess:
             lines.append("  over-privileged (granted, not needed):")
             for service, items in priv.excess_by_service().items():
-                shown = sorted({e.action if e.kind == "action" else f"{e.action} on {e.resource}"
-                                for e in items})
+                shown = sorted({excess_text(e) for e in items})
                 more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
                 lines.append(f"    {service}: {', '.join(shown[:limit])}{more}")
         if priv.unknowns:
@@ -584,10 +700,12 @@ __all__ = [
     "Excess",
     "Granted",
     "Privileges",
+    "Wildcard",
     "analyze",
     "canonical",
     "covers",
     "declared",
+    "excess_text",
     "needed_for",
     "render_text",
     "summary",

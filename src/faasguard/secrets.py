@@ -53,11 +53,16 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import IntEnum
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 
 class Confidence(IntEnum):
@@ -208,6 +213,17 @@ class Format:
     """The match only announces the secret (a PEM header): the secret runs from the
     match to the end of the text."""
     valid: Callable[[str], bool] | None = None
+    needs: tuple[str, ...] = ()
+    """Every match contains one of these (case-folded when the pattern ignores case):
+    text holding none of them is not searched. Empty: always searched."""
+    folds: bool = False
+    """The pattern ignores case: ``needs`` are case-folded, and so is the text."""
+
+    def may_match(self, text: str, folded: str) -> bool:
+        if not self.needs:
+            return True
+        haystack = folded if self.folds else text
+        return any(needle in haystack for needle in self.needs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +240,20 @@ class Tables:
     keywords: frozenset[str]
     placeholder_marks: tuple[str, ...]
     default_passwords: frozenset[str]
+    needles: tuple[str, ...] | None = None
+    """Every format's ``needs`` that compare as written, or None when some format has
+    no ``needs`` (then there is no quick answer)."""
+    folded_needles: tuple[str, ...] = ()
+    """The ``needs`` of the formats that ignore case (case-folded)."""
+
+    def may_hold_a_format(self, text: str) -> bool:
+        """False when no format can match ``text``: it holds none of their ``needs``.
+        Most text holds none; the search runs in C, one call per group of needles."""
+        if self.needles is None:
+            return True
+        return (any(map(text.__contains__, self.needles))
+                or (bool(self.folded_needles)
+                    and any(map(text.casefold().__contains__, self.folded_needles))))
 
 
 @cache
@@ -231,12 +261,7 @@ def tables() -> Tables:
     from faasguard.meta import load_data
 
     raw = load_data("secret_patterns.json")
-    formats = tuple(
-        Format(kind=f["kind"], regex=re.compile(f["pattern"]), reason=f["reason"],
-               confidence=Confidence[f.get("confidence", "high").upper()],
-               group=f.get("group", 0), marker=f.get("marker", False),
-               valid=VALIDATORS[f["valid"]] if "valid" in f else None)
-        for f in raw["formats"])
+    formats = tuple(_format(f) for f in raw["formats"])
     return Tables(
         formats=formats,
         key_qualifiers=frozenset(raw["key_qualifiers"]),
@@ -248,13 +273,33 @@ def tables() -> Tables:
         keywords=frozenset(raw["keywords"]),
         placeholder_marks=tuple(raw["placeholder_marks"]),
         default_passwords=frozenset(raw["default_passwords"]),
+        needles=(tuple(n for f in formats if not f.folds for n in f.needs)
+                 if all(f.needs for f in formats) else None),
+        folded_needles=tuple(n for f in formats if f.folds for n in f.needs),
     )
 
 
+def _format(entry: Mapping[str, Any]) -> Format:
+    regex = re.compile(entry["pattern"])
+    folds = bool(regex.flags & re.IGNORECASE)
+    return Format(kind=entry["kind"], regex=regex, reason=entry["reason"],
+                  confidence=Confidence[entry.get("confidence", "high").upper()],
+                  group=entry.get("group", 0), marker=entry.get("marker", False),
+                  valid=VALIDATORS[entry["valid"]] if "valid" in entry else None,
+                  needs=tuple(n.casefold() if folds else n for n in entry.get("needs", ())),
+                  folds=folds)
+
+
 def _find_formats(text: str, offset: int = 0) -> list[Detection]:
+    data = tables()
+    if not data.may_hold_a_format(text):
+        return []
     found: list[Detection] = []
     taken: list[tuple[int, int]] = []
-    for fmt in tables().formats:
+    folded = text.casefold()
+    for fmt in data.formats:
+        if not fmt.may_match(text, folded):
+            continue
         for match in fmt.regex.finditer(text):
             start, end = match.span(fmt.group)
             if fmt.marker:
@@ -454,7 +499,10 @@ def detect(name: str | None, value: Any) -> Detection | None:
     return _judge(name, text.strip())
 
 
+@lru_cache(maxsize=8192)
 def _judge(name: str | None, text: str, allow_url: bool = True) -> Detection | None:
+    """The verdict on one value. Pure (Detection is frozen, the fingerprint key fixed
+    per process), so memoised: templates repeat the same settings again and again."""
     if not text:
         return None
     formats = _find_formats(text)
@@ -537,6 +585,8 @@ def scan_text(line: str, *, quoted_only: bool = False) -> list[Detection]:
     ``quoted_only=True``: an unquoted right-hand side is a variable, not a value.
     """
     found = _find_formats(line)
+    if ":" not in line and "=" not in line:
+        return sorted(found, key=lambda d: d.span)  # an assignment needs one of them
     taken = [d.span for d in found]
     for match in _ASSIGNMENT.finditer(line):
         group = "quoted" if match.group("quoted") is not None else "bare"
@@ -555,6 +605,7 @@ def scan_text(line: str, *, quoted_only: bool = False) -> list[Detection]:
     return sorted(found, key=lambda d: d.span)
 
 
+@lru_cache(maxsize=16384)
 def mask_in_text(text: str) -> str:
     """``text`` with every secret :func:`scan_text` finds replaced by its masked form.
 

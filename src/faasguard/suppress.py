@@ -22,12 +22,17 @@ import dataclasses
 import datetime as dt
 import fnmatch
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faasguard.config import Config, Suppression
 from faasguard.findings import Finding
 from faasguard.model import Diagnostic, Location
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 INLINE = re.compile(r"(?:^|\s)#\s*faasguard:\s*ignore\[([^\]]*)\](.*)$", re.I)
 INLINE_PREFIX = "inline: "

@@ -327,3 +327,22 @@ def test_sql_methods_that_are_not_sql(tmp_path: Path) -> None:
         };
     """})
     assert flows(code) == [("sql", "index.js", 10)]
+
+
+def test_a_shared_project_reports_a_bad_module_to_every_function(tmp_path: Path) -> None:
+    from faasguard.code.handlers import HandlerRef
+    from faasguard.code.js import analyze
+    from faasguard.model import Function, Location
+
+    write(tmp_path, {
+        "a.js": "const big = require('./big');\nexports.handler = async (event) => big;",
+        "b.js": "const big = require('./big');\nexports.handler = async (event) => big;",
+    })
+    (tmp_path / "big.js").write_bytes(b"//" + b"x" * 1_000_001)  # over the parse limit
+    project = JsProject(tmp_path, tmp_path)
+    for entry in ("a.js", "b.js"):
+        fn = Function(id=entry, loc=Location("serverless.yml", 1), runtime="nodejs20.x")
+        code = analyze(None, fn, HandlerRef("javascript", tmp_path / entry, entry,  # type: ignore[arg-type]
+                                            "handler", tmp_path), project)
+        assert [(u.loc.file, u.what) for u in code.unknowns] == [
+            ("big.js", "file too big or too slow to parse")]

@@ -12,7 +12,7 @@ from faasguard.engine import ScanResult
 from faasguard.formats import RenderOptions, clean, order, plain
 from faasguard.model import Ref, Unresolved
 
-ALL = ("text", "json", "sarif", "junit", "markdown")
+ALL = ("text", "json", "sarif", "junit", "markdown", "html")
 SECRET = "ghp_Z3kq8VwL1xNp5RtY7uBc2MdF9sHj4AeG6iKo"  # an invented GitHub token
 MASKED = "ghp_****(40 chars)"
 

@@ -19,20 +19,21 @@ What cannot be told stays ``Unresolved`` with the reason; nothing is guessed as 
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.code.facts import SdkCall, Target
 from faasguard.iamdb import IamDatabase, database
 from faasguard.meta import load_data
 from faasguard.model import App, Function, Location, Ref, Resource, TriggerKind, Unresolved
 from faasguard.model.values import Interpolated
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 PSEUDO = {"Partition": "${AWS::Partition}", "Region": "${AWS::Region}",
           "Account": "${AWS::AccountId}"}
@@ -128,52 +129,19 @@ class ServiceModel:
     operations: frozenset[str]
 
 
-@cache
-def _botocore_data() -> Path | None:
-    """botocore's data directory, found without importing botocore."""
-    from importlib.util import find_spec
-
-    try:
-        spec = find_spec("botocore")
-    except (ImportError, ValueError):
-        return None
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        data = Path(folder) / "data"
-        if data.is_dir():
-            return data
-    return None
-
-
-def _model_file(service: str) -> Path | None:
-    base = _botocore_data()
-    if base is None or not re.fullmatch(r"[a-z0-9-]+", service):
-        return None
-    folder = base / service
-    if not folder.is_dir():
-        return None
-    for version in sorted((p for p in folder.iterdir() if p.is_dir()), reverse=True):
-        for name in ("service-2.json.gz", "service-2.json"):
-            if (version / name).is_file():
-                return version / name
-    return None
-
-
 @lru_cache(maxsize=64)
 def service_model(service: str) -> ServiceModel | None:
     """The model of a botocore service (``s3``, ``dynamodb``), or None when botocore or
     the service is not there."""
-    path = _model_file(service)
-    if path is None:
+    from faasguard.code import sdkmodels
+
+    if service not in sdkmodels.services():
         return None
-    try:
-        with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as handle:
-            raw = json.load(handle)
-        meta = raw["metadata"]
-        prefix = meta.get("signingName") or meta["endpointPrefix"]
-        operations = frozenset(raw["operations"])
-    except (OSError, ValueError, KeyError, TypeError, EOFError):
+    prefix = sdkmodels.iam_prefix(service)
+    if prefix is None:
         return None
-    return ServiceModel(service, overrides().service_prefixes.get(service, prefix), operations)
+    return ServiceModel(service, overrides().service_prefixes.get(service, prefix),
+                        frozenset(sdkmodels.operations(service).values()))
 
 
 def iam_prefix(service: str) -> str:

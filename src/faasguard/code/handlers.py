@@ -10,11 +10,16 @@ root) becomes an ``Unknown`` with the reason.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faasguard.code.facts import Unknown
 from faasguard.model import App, Function, Location
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 PYTHON_SUFFIXES = (".py",)
 NODE_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")

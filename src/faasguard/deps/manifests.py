@@ -68,12 +68,21 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+_QUOTED = re.compile(r'"[^"\\]*"')
+
+
 def _line_finder(text: str) -> Callable[[str], int]:
     """The first line that mentions a quoted name, for formats whose parser has no
     line numbers (JSON, TOML). Good enough to point a person at the entry."""
     lines = text.splitlines()
+    quoted: dict[str, int] = {}
+    for number, line in enumerate(lines, 1):
+        for token in _QUOTED.findall(line):
+            quoted.setdefault(token, number)
 
     def find(needle: str) -> int:
+        if needle in quoted:  # the common case, a quoted key: one lookup
+            return quoted[needle]
         for number, line in enumerate(lines, 1):
             if needle in line:
                 return number

@@ -23,7 +23,7 @@ from pathlib import Path
 from faasguard.deps.osv import Advisory, Affected, iter_documents, parse_advisory
 from faasguard.deps.versions import normalize_name
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_ARCHIVE_MEMBERS = 2_000_000
 MAX_ARCHIVE_BYTES = 8 * 1024 * 1024 * 1024
@@ -37,12 +37,16 @@ CREATE TABLE IF NOT EXISTS advisory (
 CREATE TABLE IF NOT EXISTS affected (
   advisory TEXT NOT NULL REFERENCES advisory(id) ON DELETE CASCADE,
   ecosystem TEXT NOT NULL, package TEXT NOT NULL,
-  ranges TEXT NOT NULL, versions TEXT NOT NULL);
+  entry TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS affected_package ON affected (ecosystem, package);
 """
 
 
 def default_path() -> Path:
+    """``$FAASGUARD_ADVISORY_DB``, else the user's cache folder. (Where to find the
+    database is configuration; nothing from the environment reaches the results.)"""
+    if os.environ.get("FAASGUARD_ADVISORY_DB"):
+        return Path(os.environ["FAASGUARD_ADVISORY_DB"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "faasguard" / "advisories.sqlite3"
 
@@ -117,11 +121,13 @@ class AdvisoryDB:
         if advisory is None:
             return "skipped"
         con.execute("DELETE FROM advisory WHERE id = ?", (advisory.id,))
+        # Aliases as one space-separated string and each entry's ranges and versions
+        # as one JSON value: a scan decodes one value per row, not three.
         con.execute("INSERT INTO advisory VALUES (?, ?, ?, ?, ?)",
-                    (advisory.id, json.dumps(advisory.aliases), advisory.summary,
+                    (advisory.id, " ".join(advisory.aliases), advisory.summary,
                      advisory.severity, advisory.modified))
-        con.executemany("INSERT INTO affected VALUES (?, ?, ?, ?, ?)", [
-            (a.advisory, a.ecosystem, a.package, json.dumps(a.ranges), json.dumps(a.versions))
+        con.executemany("INSERT INTO affected VALUES (?, ?, ?, ?)", [
+            (a.advisory, a.ecosystem, a.package, json.dumps([a.ranges, a.versions]))
             for a in advisory.affected])
         return "imported"
 
@@ -140,16 +146,15 @@ class AdvisoryDB:
                 marks = ",".join("?" * len(chunk))
                 rows = con.execute(
                     "SELECT a.id, a.aliases, a.summary, a.severity, a.modified, f.package, "
-                    f"f.ranges, f.versions FROM affected f JOIN advisory a ON a.id = f.advisory "
+                    f"f.entry FROM affected f JOIN advisory a ON a.id = f.advisory "
                     f"WHERE f.ecosystem = ? AND f.package IN ({marks}) ORDER BY a.id",
                     (ecosystem, *chunk))
-                for ident, aliases, summary, severity, modified, package, ranges, versions in rows:
+                for ident, aliases, summary, severity, modified, package, raw in rows:
+                    ranges, versions = json.loads(raw)
                     entry = Affected(ident, ecosystem, package,
-                                     tuple(tuple((k, v) for k, v in r) for r in json.loads(ranges)),
-                                     tuple(json.loads(versions)))
+                                     tuple(tuple(map(tuple, r)) for r in ranges), tuple(versions))
                     found.setdefault(package, []).append(Advisory(
-                        ident, tuple(json.loads(aliases)), summary, severity, modified,
-                        (entry,)))
+                        ident, tuple(aliases.split()), summary, severity, modified, (entry,)))
         except sqlite3.DatabaseError as exc:
             raise ValueError(f"{self.path}: not a faasguard advisory database ({exc})") from None
         finally:

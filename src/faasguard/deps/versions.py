@@ -8,7 +8,7 @@ never "vulnerable".
 from __future__ import annotations
 
 import re
-from functools import lru_cache, total_ordering
+from functools import lru_cache
 from typing import Any
 
 PYPI = "PyPI"
@@ -21,15 +21,18 @@ _SEMVER = re.compile(
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")
 
 
-@total_ordering
 class SemVer:
-    """A Semantic Versioning 2.0 version; build metadata is ignored when ordering."""
+    """A Semantic Versioning 2.0 version; build metadata is ignored when ordering.
+    The ordering key is computed once: matching compares the same versions many times."""
 
-    __slots__ = ("core", "pre")
+    __slots__ = ("core", "key", "pre")
 
     def __init__(self, core: tuple[int, int, int], pre: tuple[int | str, ...]) -> None:
         self.core = core
         self.pre = pre
+        # A release sorts after its pre-releases; numeric identifiers before alphanumeric.
+        ids = tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in pre)
+        self.key: tuple[Any, ...] = (core, 0 if pre else 1, ids)
 
     @classmethod
     def parse(cls, text: str) -> SemVer | None:
@@ -41,19 +44,23 @@ class SemVer:
             int(p) if p.isdigit() else p for p in pre.split(".")) if pre else ()
         return cls((int(major), int(minor), int(patch)), parts)
 
-    def _key(self) -> tuple[Any, ...]:
-        # A release sorts after its pre-releases; numeric identifiers before alphanumeric.
-        pre = tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in self.pre)
-        return (self.core, 1 if not self.pre else 0, pre)
-
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, SemVer) and self._key() == other._key()
+        return isinstance(other, SemVer) and self.key == other.key
 
     def __lt__(self, other: SemVer) -> bool:
-        return self._key() < other._key()
+        return self.key < other.key
+
+    def __le__(self, other: SemVer) -> bool:
+        return self.key <= other.key
+
+    def __gt__(self, other: SemVer) -> bool:
+        return self.key > other.key
+
+    def __ge__(self, other: SemVer) -> bool:
+        return self.key >= other.key
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return hash(self.key)
 
     def __repr__(self) -> str:
         pre = "-" + ".".join(map(str, self.pre)) if self.pre else ""

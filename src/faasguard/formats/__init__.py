@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from faasguard.findings import Finding, Severity
@@ -21,6 +21,11 @@ from faasguard.findings import Finding, Severity
 if TYPE_CHECKING:
     from faasguard.engine import ScanResult
     from faasguard.rules import Rule
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 TOOL_NAME = "faasguard"
 INFORMATION_URI = "https://pypi.org/project/faasguard/"
@@ -49,9 +54,11 @@ class RenderOptions:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+@lru_cache(maxsize=16384)
 def clean(text: str) -> str:
     """Text from a finding, safe to print: known secret shapes masked, control and
-    bidi characters replaced."""
+    bidi characters replaced. Memoised: a report repeats the same app names, ids and
+    evidence many times over."""
     # Rules mask values themselves; this catches any that slipped through. Imported
     # here, not at module level, so `faasguard --help` never loads the detector.
     from faasguard.secrets import mask_in_text

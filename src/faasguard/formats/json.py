@@ -6,7 +6,6 @@ removing or changing the meaning of a field bumps the major version.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from faasguard.findings import Finding
@@ -20,6 +19,7 @@ from faasguard.formats import (
     failing,
     plain,
 )
+from faasguard.formats.jsontext import dumps_indented
 
 if TYPE_CHECKING:
     from faasguard.engine import ScanResult
@@ -104,4 +104,4 @@ def document(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
 
 
 def render(result: ScanResult, options: RenderOptions) -> str:
-    return json.dumps(document(result, options), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document(result, options)) + "\n"

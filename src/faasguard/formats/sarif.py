@@ -14,7 +14,6 @@ Conventions followed:
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from faasguard.formats import (
     function_names,
     rules_by_id,
 )
+from faasguard.formats.jsontext import dumps_indented
 from faasguard.model import Location
 
 if TYPE_CHECKING:
@@ -236,4 +236,4 @@ def document(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
 
 
 def render(result: ScanResult, options: RenderOptions) -> str:
-    return json.dumps(document(result, options), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document(result, options)) + "\n"

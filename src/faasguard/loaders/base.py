@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.loaders.yamlsafe import (
     DEFAULT_LIMITS,
@@ -14,6 +14,11 @@ from faasguard.loaders.yamlsafe import (
     YamlSyntaxError,
     load_yaml,
 )
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 
 class LoadError(Exception):

@@ -161,7 +161,13 @@ def _user_pool(stack: Stack, lid: str, rtype: str, props: Mapping[str, Any]) -> 
 def _layer(stack: Stack, lid: str, rtype: str, props: Mapping[str, Any]) -> Resource:
     name_key = "LayerName"
     args = _base(stack, lid, rtype, props, name_key, {})
-    return Layer(**args, compatible_runtimes=tuple(as_list(props.get("CompatibleRuntimes"))))
+    from faasguard.loaders.cfn_lambda import code_path
+
+    content = props.get("ContentUri")  # SAM; CloudFormation's Content is S3 only
+    path = code_path(stack, content, prop_line(props, "ContentUri"), lid) \
+        if isinstance(content, str) else None
+    return Layer(**args, compatible_runtimes=tuple(as_list(props.get("CompatibleRuntimes"))),
+                 content_path=path)
 
 
 BUILDERS: dict[str, Builder] = {

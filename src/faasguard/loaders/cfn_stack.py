@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import field
+from typing import TYPE_CHECKING, Any
 
 from faasguard.loaders.base import LoadOptions
 from faasguard.loaders.intrinsics import IntrinsicContext
@@ -32,6 +32,11 @@ from faasguard.model import (
     Trigger,
 )
 from faasguard.model.values import Interpolated, Ref, Unresolved, as_bool, text
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 
 @dataclass

@@ -11,10 +11,16 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faasguard.loaders.base import inside
+from faasguard.loaders.terraform.detect import is_plan_json, module_dirs
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 SKIP_DIRS = frozenset({
     "node_modules", "bower_components", "jspm_packages", ".venv", "venv", "site-packages",
@@ -34,7 +40,8 @@ SNIFF_BYTES = 64 * 1024
 class Candidate:
     path: Path
     kind: str
-    """"serverless", "cloudformation" (SAM and CDK included), "cdk", or "unsupported"."""
+    """"serverless", "cloudformation" (SAM and CDK included), "cdk", "terraform" (a
+    directory of .tf files), "terraform-plan", or "unsupported"."""
 
 
 def _conventional_template_name(name: str) -> bool:
@@ -73,6 +80,10 @@ def classify(path: Path, in_cdk_out: bool = False, root: Path | None = None) -> 
         return "unsupported"
     if in_cdk_out:
         return "cdk" if name.endswith(".template.json") else None
+    if name.endswith(".tf"):
+        return "terraform"
+    if name.endswith(".json") and is_plan_json(path):
+        return "terraform-plan"
     if name.endswith(TEMPLATE_SUFFIXES) and _sniff_cloudformation(path):
         return "cloudformation"
     return None
@@ -85,9 +96,12 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
 def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> Iterator[Candidate]:
     """Yield candidate files in a stable order. Explicit file arguments are always kept."""
     seen: set[Path] = set()
+    tf_modules: set[Path] = set()  # called as modules by a Terraform root: read there
     for start in paths:
         if start.is_file():
             explicit = classify(start, "cdk.out" in start.parts, root) or "cloudformation"
+            if explicit == "terraform":  # a .tf file stands for its directory's module
+                start = start.parent
             real = start.resolve()
             if real not in seen:
                 seen.add(real)
@@ -99,6 +113,7 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> It
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
                              and not (in_cdk and d.startswith("asset."))
                              and not _excluded(_rel(here / d, root), exclude))
+            terraform = False
             for name in sorted(files):
                 path = here / name
                 rel = _rel(path, root)
@@ -107,11 +122,20 @@ def discover(paths: list[Path], root: Path, exclude: tuple[str, ...] = ()) -> It
                 kind = classify(path, in_cdk, root)
                 if kind is None:
                     continue
+                if kind == "terraform":
+                    terraform = True
+                    continue
                 real = path.resolve()
                 if real in seen:
                     continue
                 seen.add(real)
                 yield Candidate(path, kind)
+            if terraform:
+                real = here.resolve()
+                tf_modules.update(module_dirs(here))
+                if real not in tf_modules and real not in seen:
+                    seen.add(real)
+                    yield Candidate(here, "terraform")
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -27,11 +27,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import field
+from typing import TYPE_CHECKING, Any
 
 from faasguard.loaders.yamlsafe import LineDict, LineList
 from faasguard.model.values import Interpolated, Ref, Unresolved, as_int, text
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 MAX_DEPTH = 120
 """Intrinsic nesting we follow; real templates stay far below it."""
@@ -195,8 +200,13 @@ def resolve(value: Any, ctx: IntrinsicContext) -> Any:
     return None if out is NO_VALUE else out
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Exact types that resolve to themselves: most of a template (checked by type first,
+which is cheaper than the isinstance below, for the common case)."""
+
+
 def _resolve(value: Any, ctx: IntrinsicContext, depth: int, path: set[int]) -> Any:
-    if isinstance(value, str | int | float | bool) or value is None:
+    if type(value) in _PLAIN or isinstance(value, str | int | float | bool) or value is None:
         return value
     if isinstance(value, Ref | Unresolved):
         return value
@@ -224,7 +234,7 @@ def _resolve_mapping(value: Mapping[Any, Any], ctx: IntrinsicContext, depth: int
     out = LineDict(getattr(value, "line", 0))
     lines = getattr(value, "key_lines", {})
     for key, item in value.items():
-        resolved = _resolve(item, ctx, depth + 1, path)
+        resolved = item if type(item) is str else _resolve(item, ctx, depth + 1, path)
         if resolved is NO_VALUE:
             continue
         out[key] = resolved

@@ -51,7 +51,9 @@ def _field_lines(raw: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, tupl
     for key in _LIST_FIELDS:
         value = raw.get(key)
         if isinstance(value, LineList):
-            items[_FIELDS[key]] = tuple(value.line_of(i) for i in range(len(value)))
+            # value.line_of(i) for every i: the recorded item lines, then the list's own
+            known = value.item_lines[:len(value)]
+            items[_FIELDS[key]] = (*known, *(value.line,) * (len(value) - len(known)))
         elif _FIELDS[key] in lines:
             items[_FIELDS[key]] = (lines[_FIELDS[key]],)
     return lines, items

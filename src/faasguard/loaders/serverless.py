@@ -26,9 +26,9 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from faasguard.loaders.base import (
     LoadError,
@@ -67,6 +67,11 @@ from faasguard.model import (
 )
 from faasguard.model.nodes import NO_AUTH
 from faasguard.model.values import Interpolated, Ref, Unresolved, as_bool, as_list, text
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 SHARED_ROLE = "IamRoleLambdaExecution"
 REST_API = "ApiGatewayRestApi"
@@ -385,9 +390,11 @@ class _Service:
                 continue
             lid = normalized_function_name(name) + "LambdaLayer"
             runtimes = spec.get("compatibleRuntimes")
+            path = spec.get("path")
             self.resources[lid] = Layer(
                 id=lid, loc=self.loc(layers, name), type="AWS::Lambda::LayerVersion",
-                name=spec.get("name", name), compatible_runtimes=tuple(as_list(runtimes)))
+                name=spec.get("name", name), compatible_runtimes=tuple(as_list(runtimes)),
+                content_path=self._local_path(path) if _is_text(path) else None)
 
     def _collect_functions(self) -> None:
         raw = self.cfg.get("functions")

@@ -28,9 +28,9 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.loaders.base import (
     LoadError,
@@ -44,6 +44,11 @@ from faasguard.loaders.base import (
 from faasguard.loaders.yamlsafe import LineDict, LineList
 from faasguard.model import Diagnostic, Location
 from faasguard.model.values import Unresolved
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 MAX_CHAIN = 40
 """Variables evaluated inside one another (self -> file -> self ...)."""

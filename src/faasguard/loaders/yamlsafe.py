@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 try:  # the C parser is 10x faster; fall back to pure Python where libyaml is absent
     from yaml import CSafeLoader as _EventLoader
@@ -115,17 +120,19 @@ _SCALAR_BUILDERS = {
 }
 
 
-def _scalar(event: yaml.ScalarEvent) -> Any:
-    tag = event.tag
-    if tag is None or tag == "!":
-        if event.implicit[0]:
-            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
-        else:
-            return event.value  # quoted: always a string
+def _build(tag: str, value: str) -> Any:
     build = _SCALAR_BUILDERS.get(tag)
     if build is None:
-        return event.value  # str, timestamps and binary stay text: templates need no more
-    return build(yaml.ScalarNode(tag, event.value))
+        return value  # str, timestamps and binary stay text: templates need no more
+    return build(yaml.ScalarNode(tag, value))
+
+
+@lru_cache(maxsize=16384)
+def _plain(value: str) -> Any:
+    """A plain (unquoted, untagged) scalar's value. It depends on the text alone, and
+    the results (str, int, float, bool, None) are immutable: templates repeat the same
+    keys and values throughout, so each is resolved once."""
+    return _build(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value)
 
 
 def _tag_wrap(tag: str | None, value: Any, line: int) -> Any:
@@ -190,12 +197,12 @@ def load_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Any]:
         frame = stack[-1]
         frame[3] += weight
         container = frame[0]
-        if isinstance(container, LineList):
+        if container.__class__ is LineList:  # containers are built here: exact classes
             container.append(value)
             container.item_lines.append(line)
         elif frame[1] is _NO_KEY:
             key = value
-            if isinstance(key, dict | list):
+            if type(key) is not str and isinstance(key, dict | list):
                 key = str(key)  # complex keys do not occur in templates; keep them hashable
             frame[1] = key
             frame[2] = line
@@ -214,24 +221,36 @@ def load_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Any]:
                 container.key_lines[key] = frame[2]
             frame[1] = _NO_KEY
 
+    # The event classes are exact (libyaml and the Python parser build these), so a
+    # class comparison replaces isinstance; the loop runs once per YAML node.
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    loader = None
     try:
-        for event in yaml.parse(text, Loader=_EventLoader):
+        loader = _EventLoader(text)
+        while loader.check_event():
+            event: Any = loader.get_event()
+            kind = event.__class__
             count += 1
             if count & 0x3FFF == 0 and time.monotonic() > deadline:
                 raise YamlLimitError(f"reading took longer than {limits.max_seconds:g} s")
             line = event.start_mark.line + 1 if event.start_mark else 0
-            if isinstance(event, yaml.ScalarEvent):
-                value = _tag_wrap(event.tag, _scalar(event), line)
+            if kind is scalar_event:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    value = _plain(event.value) if event.implicit[0] else event.value
+                else:
+                    value = _tag_wrap(tag, _build(tag, event.value), line)
                 if event.anchor:
                     anchors[event.anchor] = (value, 1)
                 add(value, 1, line)
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            elif kind is mapping_start or kind is sequence_start:
                 if len(stack) >= limits.max_depth:
                     raise YamlLimitError(f"nesting deeper than {limits.max_depth} levels", line)
-                container: Any = (LineDict(line) if isinstance(event, yaml.MappingStartEvent)
-                                  else LineList(line))
+                container: Any = LineDict(line) if kind is mapping_start else LineList(line)
                 stack.append([container, _NO_KEY, 0, 0, event.tag, event.anchor, line, None])
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            elif kind in ends:
                 frame = stack.pop()
                 container, weight, tag, anchor, start = frame[0], frame[3] + 1, *frame[4:7]
                 value = _tag_wrap(tag, container, start)
@@ -240,7 +259,7 @@ def load_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Any]:
                 # the frame's own weight was counted into `total` as children arrived
                 total -= weight - 1
                 add(value, weight, start)
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is alias_event:
                 if event.anchor not in anchors:
                     raise YamlSyntaxError(f"unknown alias *{event.anchor}", line)
                 value, weight = anchors[event.anchor]
@@ -252,6 +271,9 @@ def load_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> list[Any]:
             mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     return docs
 
 

@@ -10,11 +10,16 @@ default applies), and an ``Unresolved`` value means "set, but we cannot tell to 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.model.values import Ref, Unresolved
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see records.py)
+    from faasguard.model.records import dataclass
 
 EMPTY: Mapping[str, Any] = {}
 
@@ -407,6 +412,9 @@ class UserPool(Resource):
 @dataclass(frozen=True, slots=True)
 class Layer(Resource):
     compatible_runtimes: tuple[Any, ...] = ()
+    content_path: str | None = None
+    """The layer's local content folder relative to the scan root (SAM ``ContentUri``,
+    serverless ``layers.<name>.path``); None for S3 content or outside the tree."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ RULE_MODULES = (
     "faasguard.rules.monitoring",
     "faasguard.rules.code",
     "faasguard.rules.leastpriv",
+    "faasguard.rules.deps",
 )
 
 

@@ -14,16 +14,20 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.findings import Subject
 from faasguard.meta import load_data
 from faasguard.model import Api, App, Function, Location, Unresolved
 from faasguard.model.values import Interpolated, as_int
 from faasguard.rules.registry import Context, Hit, on_function, rule
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 RUNTIME_SOON_DAYS = 180
 """A runtime whose deprecation date is this close is reported as deprecated soon."""
@@ -804,11 +808,23 @@ ARCHIVE_SUFFIXES = (".zip", ".jar")
 
 
 def _inside_root(ctx: Context, rel: str) -> Path | None:
-    """``rel`` (relative to the scan root) on disk, when it exists inside the root."""
+    """``rel`` (relative to the scan root) on disk, when it exists inside the root.
+    Kept for the scan: several rules ask about every function's code path."""
+    key = ("config.inside_root", rel)
+    if key not in ctx.memo:
+        ctx.memo[key] = _find_inside_root(ctx, rel)
+    found: Path | None = ctx.memo[key]
+    return found
+
+
+def _find_inside_root(ctx: Context, rel: str) -> Path | None:
     root = Path(ctx.root)
     try:
         resolved = (root / rel).resolve()
-        if not resolved.is_relative_to(root.resolve()) or not resolved.exists():
+        real_root = ctx.memo.get("config.real_root")
+        if real_root is None:
+            real_root = ctx.memo["config.real_root"] = root.resolve()
+        if not resolved.is_relative_to(real_root) or not resolved.exists():
             return None
     except (OSError, RuntimeError):
         return None

@@ -88,20 +88,44 @@ def over_privileged(app: App, ctx: Context) -> Iterator[Hit]:
             f.display_name for fid in verdict.shared_with if (f := app.function(fid)))]
         who = (f"function {users[0]}" if len(users) == 1
                else f"functions {listing(users, 4)} (shared role: the union of their needs)")
-        # dicts as ordered sets: a role granting `*` has thousands of excess actions
-        by_loc: dict[Location, dict[str, None]] = {}
+        by_loc: dict[Location, dict[str, None]] = {}  # dicts as ordered sets
+        patterns: dict[Location, dict[str, None]] = {}
         for item in verdict.excess:
+            if item.kind == "pattern":
+                patterns.setdefault(item.loc, {})[item.action] = None
+                by_loc.setdefault(item.loc, {})
+                continue
             text = item.action if item.kind == "action" else f"{item.action} on {item.resource}"
             by_loc.setdefault(item.loc, {})[text] = None
         for loc, unique in sorted(by_loc.items()):
             items = list(unique)
-            services = sorted({i.split(":", 1)[0] for i in items})
-            message = (f"Role {role_label(role)} grants {len(items)} permission(s) the code of "
-                       f"{who} does not use ({', '.join(services)}): {listing(items, 6)}.")
+            wild = list(patterns.get(loc, ()))
+            evidence: dict[str, object] = {"excess": items[:MAX_EVIDENCE],
+                                           "excess_count": len(items)}
+            if wild:
+                uses = _needed_matching(verdict, wild)
+                message = (f"Role {role_label(role)} grants {listing(wild, 3)}: every action "
+                           f"it matches, of which {who} need(s) {uses}")
+                message += (f"; and {len(items)} more permission(s) it does not use: "
+                            f"{listing(items, 6)}." if items else ".")
+                evidence["excess_patterns"] = wild
+            else:
+                services = sorted({i.split(":", 1)[0] for i in items})
+                message = (f"Role {role_label(role)} grants {len(items)} permission(s) the "
+                           f"code of {who} does not use ({', '.join(services)}): "
+                           f"{listing(items, 6)}.")
             yield on_role(role, message, loc, detail=f"{loc.line}",
                           function=verdict.function.id if not verdict.shared_with else None,
-                          evidence={"excess": items[:MAX_EVIDENCE],
-                                    "excess_count": len(items)})
+                          evidence=evidence)
+
+
+def _needed_matching(verdict: Privileges, patterns: list[str]) -> int:
+    """How many of the actions the role needs the patterns match."""
+    from faasguard.iamdb import glob_regex
+
+    actions = {need.action.lower() for need in verdict.needed}
+    return sum(1 for action in actions
+               if any(glob_regex(p).fullmatch(action) for p in patterns))
 
 
 @rule(id="FG-IAM-018", title="Function code calls an action its role does not grant",

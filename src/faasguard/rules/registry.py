@@ -26,16 +26,31 @@ import datetime as dt
 import inspect
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from faasguard.findings import Severity, Subject
-from faasguard.model import Api, App, Function, Location, Node, Resource, Role, Route
+from faasguard.model import (
+    Api,
+    App,
+    Diagnostic,
+    Function,
+    Location,
+    Node,
+    Resource,
+    Role,
+    Route,
+)
 
 if TYPE_CHECKING:
     from faasguard.code import CodeAnalyzer
     from faasguard.code.facts import FunctionCode
     from faasguard.config import Config
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 ID_PATTERN = re.compile(r"^FG-[A-Z]{2,5}-\d{3}$")
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
@@ -57,6 +72,10 @@ class Hit:
     detail: str = ""
     """Stable key for this occurrence within the subject (see ``Finding.detail``)."""
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None
+    """This occurrence's own severity, for rules whose findings differ in weight (a
+    dependency advisory rated critical or low); None: the rule's severity. A project's
+    severity override of the rule still wins."""
 
 
 @dataclass(slots=True)
@@ -75,6 +94,13 @@ class Context:
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     """Results several rules of one scan share (e.g. the least-privilege verdicts of an
     app), computed by the first rule that needs them; the Context lives for one scan."""
+    notes: list[Diagnostic] = field(default_factory=list, repr=False, compare=False)
+    """What a rule could not check and the user should know, once per scan (e.g. "no
+    advisory database"); the engine adds them to the scan's diagnostics."""
+
+    def note(self, level: str, message: str, loc: Location) -> None:
+        if all(n.message != message for n in self.notes):
+            self.notes.append(Diagnostic(level, message, loc))
 
     def code(self, app: App, fn: Function) -> FunctionCode:
         """What the function's handler code does (SDK calls, taint flows, code issues)."""
@@ -108,7 +134,7 @@ class Rule:
     @property
     def needs_code(self) -> bool:
         """True for rules that read handler code (``faasguard scan --no-code`` skips them)."""
-        return self.module in CODE_RULE_MODULES
+        return self.module in CODE_RULE_MODULES or self.id in CODE_RULE_IDS
 
     @property
     def summary(self) -> str:
@@ -117,6 +143,8 @@ class Rule:
 
 CODE_RULE_MODULES = frozenset({"faasguard.rules.code", "faasguard.rules.leastpriv"})
 """Rule modules whose rules analyse handler code rather than the template."""
+CODE_RULE_IDS = frozenset({"FG-DEP-004"})
+"""Single rules elsewhere that need the code analysis (which imports the code makes)."""
 
 _SEEN: set[str] = set()
 
@@ -126,6 +154,38 @@ def parse_sections(doc: str) -> dict[str, str]:
     parts = _SECTION_RE.split(doc)
     # parts = [preamble, name1, body1, name2, body2, ...]
     return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+class RuleDocs(Mapping[str, str]):
+    """A rule's documentation sections, parsed from its docstring when first read: a
+    scan reads none of them, and parsing a hundred docstrings is a share of start-up."""
+
+    __slots__ = ("_doc", "_sections")
+
+    def __init__(self, doc: str) -> None:
+        self._doc = doc
+        self._sections: dict[str, str] | None = None
+
+    def has_heading(self, name: str) -> bool:
+        """The docstring has a ``## name`` heading (cheap: nothing is parsed)."""
+        return f"## {name}" in self._doc
+
+    def _parsed(self) -> dict[str, str]:
+        if self._sections is None:
+            self._sections = parse_sections(self._doc)
+        return self._sections
+
+    def __getitem__(self, name: str) -> str:
+        return self._parsed()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+    def __repr__(self) -> str:
+        return repr(self._parsed())
 
 
 def rule(*, id: str, title: str, severity: str, category: str, controls: tuple[str, ...],
@@ -146,8 +206,10 @@ def rule(*, id: str, title: str, severity: str, category: str, controls: tuple[s
             raise ValueError(f"{where}: cwe must be positive integers")
         if not title or title.endswith("."):
             raise ValueError(f"{where}: title must be a phrase without a full stop")
-        docs = parse_sections(fn.__doc__ or "")
-        missing = [s for s in SECTIONS if not docs.get(s)]
+        # The headings must be there; the sections are parsed when first read, and the
+        # tests check every rule's in full (tests/test_ruledocs.py).
+        docs = RuleDocs(fn.__doc__ or "")
+        missing = [s for s in SECTIONS if not docs.has_heading(s)]
         if missing:
             raise ValueError(f"{where}: docstring lacks section(s) {', '.join(missing)}")
         _SEEN.add(id)

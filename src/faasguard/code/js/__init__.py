@@ -33,12 +33,11 @@ def analyze(app: App, fn: Function, handler: HandlerRef,
     del app  # the environment comes from the function; the app adds nothing yet
     if project is None:
         project = JsProject(handler.code_root, scan_root_of(handler))
-    found = project.unknowns
-    start = len(found)
+    found = project.begin()
     modules = project.reachable(handler.file)
     if not modules:
         return FunctionCode(fn.id, "javascript", unknowns=(
-            *found[start:], Unknown(Location(handler.rel), "handler file could not be read")))
+            *found, Unknown(Location(handler.rel), "handler file could not be read")))
     entry_module = modules[0]
     entry = _entry(project, entry_module, handler.function_name)
     unknowns: list[Unknown] = []
@@ -71,7 +70,7 @@ def analyze(app: App, fn: Function, handler: HandlerRef,
         sdk_calls=tuple(calls.calls),
         flows=tuple(flows),
         issues=tuple(code_issues),
-        unknowns=(*found[start:], *calls.unknowns, *unknowns),
+        unknowns=(*found, *calls.unknowns, *unknowns),
     )
 
 

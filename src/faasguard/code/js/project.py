@@ -10,7 +10,7 @@ tables read.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,11 @@ from faasguard.code.js.parse import (
 from faasguard.model import Location
 
 if TYPE_CHECKING:
+    from dataclasses import dataclass
+
     from tree_sitter import Node
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 MAX_FILES = 400
 """Modules followed from one handler; beyond this the rest is reported unknown."""
@@ -97,6 +101,10 @@ class JsProject:
         self.code_root = code_root.resolve()
         self.scan_root = scan_root.resolve()
         self.unknowns: list[Unknown] = []
+        """Everything the project could not read, in the order it happened."""
+        self._failed: dict[Path, Unknown] = {}
+        self._session: list[Unknown] | None = None
+        self._session_paths: set[Path] = set()
         self._modules: dict[Path, Module | None] = {}
         self._resolved: dict[tuple[Path, str], Path | None] = {}
 
@@ -106,26 +114,45 @@ class JsProject:
         except ValueError:
             return path.as_posix()
 
+    def begin(self) -> list[Unknown]:
+        """Start one function's analysis; the list returned collects what the files it
+        reaches could not tell (read failures), also when the project read those files
+        for another function first: sharing the project changes no function's result."""
+        self._session = []
+        self._session_paths = set()
+        return self._session
+
     def module(self, path: Path) -> Module | None:
-        if path in self._modules:  # paths from resolve() are canonical already
-            return self._modules[path]
-        path = path.resolve()
-        if path in self._modules:
-            return self._modules[path]
-        module = self._load(path)
-        self._modules[path] = module
+        if path not in self._modules:  # paths from resolve() are canonical already
+            path = path.resolve()
+            if path not in self._modules:
+                self._modules[path] = self._load(path)
+        module = self._modules[path]
+        if module is None:
+            self._note(path)
         return module
+
+    def _note(self, path: Path) -> None:
+        failure = self._failed.get(path)
+        if failure is not None and self._session is not None \
+                and path not in self._session_paths:
+            self._session_paths.add(path)
+            self._session.append(failure)
+
+    def _fail(self, path: Path, unknown: Unknown) -> None:
+        self.unknowns.append(unknown)
+        self._failed[path] = unknown
 
     def _load(self, path: Path) -> Module | None:
         rel = self.rel(path)
         try:
             source = path.read_bytes()
         except OSError as exc:
-            self.unknowns.append(Unknown(Location(rel), f"cannot read: {exc.strerror}"))
+            self._fail(path, Unknown(Location(rel), f"cannot read: {exc.strerror}"))
             return None
         tree = parse_source(source, dialect_of(path))
         if tree is None:
-            self.unknowns.append(Unknown(Location(rel), "file too big or too slow to parse"))
+            self._fail(path, Unknown(Location(rel), "file too big or too slow to parse"))
             return None
         module = Module(path, rel, tree.root_node, source)
         _index(module)
@@ -191,8 +218,11 @@ class JsProject:
                 continue
             seen.add(path)
             if len(seen) > MAX_FILES:
-                self.unknowns.append(Unknown(Location(self.rel(entry)),
-                                             f"more than {MAX_FILES} modules reachable"))
+                unknown = Unknown(Location(self.rel(entry)),
+                                  f"more than {MAX_FILES} modules reachable")
+                self.unknowns.append(unknown)
+                if self._session is not None:
+                    self._session.append(unknown)
                 break
             module = self.module(path)
             if module is None:

@@ -13,7 +13,6 @@ client everywhere in it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from faasguard.code.facts import SdkCall, Target, Unknown
@@ -31,7 +30,11 @@ from faasguard.code.js.project import JsProject, Module, pattern_names
 from faasguard.model.values import Unresolved
 
 if TYPE_CHECKING:
+    from dataclasses import dataclass
+
     from tree_sitter import Node
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 TARGET_PARAMS = (
     "Bucket", "TableName", "QueueUrl", "FunctionName", "TopicArn", "TargetArn",

@@ -2,18 +2,14 @@
 
 v2 clients are classes of ``aws-sdk`` (``AWS.CognitoIdentityServiceProvider``), v3
 clients live in packages ``@aws-sdk/client-<name>``. Most lower-case to botocore's
-service name once dashes go; the table lists the ones that do not. botocore's data
-folder (a dependency already) is read for the list of known services and the
-operations behind waiters, without importing botocore.
+service name once dashes go; the table lists the ones that do not. botocore's models
+(a dependency already) give the list of known services and the operations behind
+waiters, read as data through :mod:`faasguard.code.sdkmodels`, never imported.
 """
 
 from __future__ import annotations
 
-import gzip
-import importlib.util
-import json
 from functools import cache
-from pathlib import Path
 
 V2_CLASSES = {
     "CognitoIdentityServiceProvider": "cognito-idp",
@@ -77,21 +73,12 @@ DOCUMENT_OPERATIONS = {
 ``lib-dynamodb`` commands are the same names capitalised plus ``Command``."""
 
 
-@cache
-def _botocore_data() -> Path | None:
-    spec = importlib.util.find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    data = Path(next(iter(spec.submodule_search_locations))) / "data"
-    return data if data.is_dir() else None
-
-
-@cache
 def known_services() -> frozenset[str]:
-    data = _botocore_data()
-    if data is None:
-        return frozenset()
-    return frozenset(p.name for p in data.iterdir() if p.is_dir())
+    """botocore's services (from the cached index: listing botocore's data folder costs
+    a system call per service)."""
+    from faasguard.code import sdkmodels
+
+    return sdkmodels.services()
 
 
 def _pick(*candidates: str) -> str:
@@ -146,20 +133,6 @@ def operation_of_method(method: str) -> str:
 @cache
 def waiter_operation(service: str, waiter: str) -> str | None:
     """The operation a botocore waiter polls (``TableExists`` -> ``DescribeTable``)."""
-    data = _botocore_data()
-    folder = data / service if data else None
-    if folder is None or not folder.is_dir():
-        return None
-    for version in sorted(folder.iterdir(), reverse=True):
-        path = version / "waiters-2.json"
-        packed = version / "waiters-2.json.gz"
-        if path.is_file() or packed.is_file():
-            try:
-                raw = path.read_bytes() if path.is_file() else gzip.decompress(
-                    packed.read_bytes())
-                waiters = json.loads(raw).get("waiters", {})
-            except (OSError, ValueError):
-                return None
-            entry = waiters.get(waiter)
-            return entry.get("operation") if isinstance(entry, dict) else None
-    return None
+    from faasguard.code import sdkmodels
+
+    return sdkmodels.waiter_operations(service).get(waiter)

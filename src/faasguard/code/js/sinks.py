@@ -14,7 +14,13 @@ serialize-javascript only writes; reading its output back with ``eval`` is the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
+
 
 ANY = -1
 """Argument position meaning "every argument"."""

@@ -6,7 +6,7 @@ import ast
 
 from faasguard.code.facts import FunctionCode, Unknown
 from faasguard.code.handlers import HandlerRef
-from faasguard.code.python.project import PythonProject
+from faasguard.code.python.project import PythonProject, count_lines
 from faasguard.model import App, Function, Location
 
 __all__ = ["PythonProject", "analyze", "count_lines"]
@@ -30,7 +30,7 @@ def analyze(app: App, fn: Function, handler: HandlerRef, project: PythonProject)
     return FunctionCode(
         function=fn.id, language="python", entry=entry,
         files=tuple(project.rel(p) for p in files),
-        lines_of_code=sum(count_lines(project.source_lines(p)) for p in files),
+        lines_of_code=sum(project.lines_of_code(p) for p in files),
         sdk_calls=tuple(sorted(calls, key=lambda c: (c.loc, c.service, c.operation))),
         flows=tuple(flows), issues=tuple(found),
         unknowns=tuple(dict.fromkeys(unknowns)))
@@ -53,8 +53,3 @@ def _entry(project: PythonProject, handler: HandlerRef, unknowns: list[Unknown]
     unknowns.append(Unknown(Location(handler.rel),
                             f"handler function {handler.function_name}() not found"))
     return None
-
-
-def count_lines(lines: list[str]) -> int:
-    """Lines of code: not blank, not only a comment."""
-    return sum(1 for line in lines if (text := line.strip()) and not text.startswith("#"))

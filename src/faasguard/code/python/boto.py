@@ -8,13 +8,17 @@ from __future__ import annotations
 import ast
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.code.facts import Target
 from faasguard.code.python import botodata
 from faasguard.model import Unresolved
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 EXPR_CHARS = 160
 """Longest expression text kept in an ``Unresolved``."""

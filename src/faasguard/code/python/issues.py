@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import ast
 import re
-import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 from faasguard.code.facts import CodeIssue
 from faasguard.code.handlers import HandlerRef
-from faasguard.code.python.project import PythonProject
+from faasguard.code.python.project import PythonProject, walk
 from faasguard.code.python.sinks import SQL_KWARGS, SQL_METHODS
 from faasguard.code.python.taint import FunctionNode, engine_for, reachable_functions
 from faasguard.model import Location
@@ -52,13 +51,9 @@ _TRACEBACK = frozenset({"format_exc", "format_exception", "format_tb", "format_s
 _ERROR_ATTRS = frozenset({"args", "message", "msg", "response", "strerror", "__str__"})
 
 
-_CACHE: weakref.WeakKeyDictionary[PythonProject, dict[object, list[CodeIssue]]] = \
-    weakref.WeakKeyDictionary()
-"""Per project: issues of each function and file, shared by the handlers that reach them."""
-
-
 def find_issues(project: PythonProject, handler: HandlerRef) -> list[CodeIssue]:
-    cache = _CACHE.setdefault(project, {})
+    # per project: issues of each function and file, shared by the handlers that reach them
+    cache: dict[object, list[CodeIssue]] = project.derived.setdefault("issues", {})
     functions = reachable_functions(project, handler)
     issues: list[CodeIssue] = []
     event = None
@@ -250,7 +245,7 @@ def _is_scan_paginator(node: ast.expr) -> bool:
 
 def _leak(node: ast.AST, errors: set[str], leaky: set[str]) -> ast.AST | None:
     """The part of an expression that carries exception text, if any."""
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call):
             name = _attr(sub.func)
             if name in _TRACEBACK:
@@ -407,6 +402,12 @@ def _sensitive_logs(rel: str, fn: FunctionNode, nodes: list[ast.AST], event: str
 # --- B3: secrets in code ---------------------------------------------------------------------
 
 
+_BODIES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SECRET_NODES = frozenset({*_BODIES, ast.Constant, ast.Assign, ast.AnnAssign, ast.Call,
+                           ast.Dict, ast.arguments})
+"""The node types the secrets pass reads."""
+
+
 def _secrets(project: PythonProject, path: Path) -> Iterator[CodeIssue]:
     from faasguard.secrets import Confidence, detect
 
@@ -421,8 +422,9 @@ def _secrets(project: PythonProject, path: Path) -> Iterator[CodeIssue]:
         loose: list[ast.Constant] = []
         docstrings: set[int] = set()
         for node in project.nodes(path):
-            if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
-                          | ast.ClassDef) and node.body and isinstance(node.body[0], ast.Expr):
+            if type(node) not in _SECRET_NODES:
+                continue  # most nodes: one set lookup instead of the tests below
+            if isinstance(node, _BODIES) and node.body and isinstance(node.body[0], ast.Expr):
                 docstrings.add(id(node.body[0].value))
             if isinstance(node, ast.Constant):
                 if isinstance(node.value, str) and len(node.value) >= 6:

@@ -13,11 +13,16 @@ import ast
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from faasguard.code.facts import Unknown
 from faasguard.model import Location
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 VENDORED_DIRS = frozenset({
     "site-packages", "dist-packages", "node_modules", ".venv", "venv", "env", ".env",
@@ -57,24 +62,38 @@ class PythonProject:
         self._trees: dict[Path, ast.Module | None] = {}
         self._index: dict[str, Path] | None = None
         self._resolved: dict[tuple[Path, str, int], Path | None] = {}
+        self._by_importer: dict[tuple[Path, str, int], Path | None] = {}
         self.app_entries: dict[tuple[str, str], frozenset[tuple[Path, str]]] = {}
         """By app (template file, name): the (file, function) of every Python handler of the app that lives
         in this tree; filled once by the first analysis that needs it."""
+        self.derived: dict[str, Any] = {}
+        """Per analysis pass, facts derived from the files once and shared by every
+        handler of the tree (e.g. each file's functions and classes)."""
         self._names: dict[Path, str] | None = None
         self._prefixes: set[str] | None = None
         self._imports: dict[Path, list[Path]] = {}
         self._nodes: dict[Path, list[ast.AST]] = {}
         self._reachable: dict[Path, list[Path]] = {}
         self._spent = 0.0
+        self._parsed = 0
         self._reported: set[str] = set()
+        self._rels: dict[Path, str] = {}
+        self._inside_memo: dict[Path, bool] = {}
+        self._real: dict[Path, Path] = {}
+        self._listings: dict[Path, frozenset[str]] = {}
+        self._line_counts: dict[Path, int] = {}
 
     # --- files -----------------------------------------------------------------------
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.scan_root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        found = self._rels.get(path)
+        if found is None:
+            try:
+                found = path.relative_to(self.scan_root).as_posix()
+            except ValueError:
+                found = path.as_posix()
+            self._rels[path] = found
+        return found
 
     def _note(self, loc: Location, what: str) -> None:
         key = f"{loc}:{what}"
@@ -83,11 +102,35 @@ class PythonProject:
             self.unknowns.append(Unknown(loc, what))
 
     def _inside(self, path: Path) -> bool:
-        try:
-            path.resolve().relative_to(self.scan_root)
-        except (ValueError, OSError, RuntimeError):
-            return False
-        return True
+        found = self._inside_memo.get(path)
+        if found is None:
+            try:
+                self._resolve_path(path).relative_to(self.scan_root)
+                found = True
+            except (ValueError, OSError, RuntimeError):
+                found = False
+            self._inside_memo[path] = found
+        return found
+
+    def _resolve_path(self, path: Path) -> Path:
+        """``path.resolve()``, once per path: it costs a system call per part."""
+        found = self._real.get(path)
+        if found is None:
+            found = self._real[path] = path.resolve()
+        return found
+
+    def _files_in(self, folder: Path) -> frozenset[str]:
+        """Names of the files in ``folder``, listed once: import resolution asks about
+        the same folders for every module of a tree."""
+        found = self._listings.get(folder)
+        if found is None:
+            try:
+                with os.scandir(folder) as entries:
+                    found = frozenset(e.name for e in entries if e.is_file())
+            except OSError:
+                found = frozenset()
+            self._listings[folder] = found
+        return found
 
     def parse(self, path: Path) -> ast.Module | None:
         """The syntax tree of a project file, or None (recorded in ``unknowns``) when it
@@ -103,8 +146,7 @@ class PythonProject:
         if not self._inside(path):
             self._note(Location(rel), "file is outside the scanned tree; not read")
             return None
-        parsed = sum(1 for t in self._trees.values() if t is not None)
-        if parsed >= self.limits.max_parsed or self._spent >= self.limits.max_seconds:
+        if self._parsed >= self.limits.max_parsed or self._spent >= self.limits.max_seconds:
             self._note(Location(rel), "code analysis limit reached; file not analysed")
             return None
         try:
@@ -119,7 +161,9 @@ class PythonProject:
             return None
         start = time.perf_counter()
         try:
-            return ast.parse(data, filename=rel, type_comments=False)
+            tree = ast.parse(data, filename=rel, type_comments=False)
+            self._parsed += 1
+            return tree
         except SyntaxError as exc:
             self._note(Location(rel, exc.lineno), f"syntax error: {exc.msg}")
         except ValueError as exc:  # null bytes, on older Pythons
@@ -129,6 +173,13 @@ class PythonProject:
         finally:
             self._spent += time.perf_counter() - start
         return None
+
+    def lines_of_code(self, path: Path) -> int:
+        """Lines of the file that are not blank and not only a comment; counted once."""
+        found = self._line_counts.get(path)
+        if found is None:
+            found = self._line_counts[path] = count_lines(self.source_lines(path))
+        return found
 
     def source_lines(self, path: Path) -> list[str]:
         """The text of a parsed file (for counting lines and reading comments)."""
@@ -197,9 +248,13 @@ class PythonProject:
         """The project file that ``import module`` (or ``from .module``) in ``importer``
         loads; None for the standard library, vendored packages and anything unknown."""
         key = (importer, module, level)
-        if key not in self._resolved:
-            self._resolved[key] = self._resolve(importer, module, level)
-        return self._resolved[key]
+        if key not in self._by_importer:
+            # resolution depends only on the importer's folder: files side by side share it
+            shared = (importer.parent, module, level)
+            if shared not in self._resolved:
+                self._resolved[shared] = self._resolve(importer, module, level)
+            self._by_importer[key] = self._resolved[shared]
+        return self._by_importer[key]
 
     def _resolve(self, importer: Path, module: str, level: int) -> Path | None:
         if level > 0:
@@ -224,8 +279,8 @@ class PythonProject:
 
     def _file_of(self, target: Path) -> Path | None:
         for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
-            if candidate.is_file() and self._inside(candidate):
-                return candidate.resolve()
+            if candidate.name in self._files_in(candidate.parent) and self._inside(candidate):
+                return self._resolve_path(candidate)
         return None
 
     def nodes(self, path: Path) -> list[ast.AST]:
@@ -334,12 +389,34 @@ class PythonProject:
         return None
 
 
+def count_lines(lines: list[str]) -> int:
+    """Lines of code: not blank, not only a comment."""
+    return sum(1 for line in lines if (text := line.strip()) and not text.startswith("#"))
+
+
+_LEAF_FIELDS = frozenset({"id", "attr", "name", "arg", "asname", "module", "level",
+                          "conversion", "kind", "type_comment", "is_async", "simple", "ctx"})
+"""Fields that never hold a node worth visiting: identifiers, flags, and the Load/Store
+marker of every name (a node of its own that no pass looks at)."""
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_fields(cls: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = tuple(
+            f for f in getattr(cls, "_fields", ()) if f not in _LEAF_FIELDS
+            and not (f == "value" and cls in (ast.Constant, ast.MatchSingleton)))
+    return fields
+
+
 def children(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes`` as a list, without its generators (a hot loop)."""
+    """``ast.iter_child_nodes`` as a list, without its generators (a hot loop), and
+    without the leaf fields above."""
     found: list[ast.AST] = []
-    for name in node._fields:
+    for name in _node_fields(type(node)):
         value = getattr(node, name, None)
-        if isinstance(value, list):
+        if type(value) is list:
             found.extend(item for item in value if isinstance(item, ast.AST))
         elif isinstance(value, ast.AST):
             found.append(value)
@@ -348,15 +425,16 @@ def children(node: ast.AST) -> list[ast.AST]:
 
 def walk(tree: ast.AST) -> list[ast.AST]:
     """The nodes of ``tree`` in ``ast.walk`` order (breadth first), as a list; one loop
-    instead of ``ast.walk``'s chain of generators, which costs more than the visit."""
+    instead of ``ast.walk``'s chain of generators, which costs more than the visit.
+    Leaf fields are left out as in :func:`children`."""
     found = [tree]
     index = 0
     while index < len(found):
         node = found[index]
         index += 1
-        for name in node._fields:
+        for name in _node_fields(type(node)):
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if type(value) is list:
                 found.extend(item for item in value if isinstance(item, ast.AST))
             elif isinstance(value, ast.AST):
                 found.append(value)

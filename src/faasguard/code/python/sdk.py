@@ -18,10 +18,11 @@ becomes an ``Unknown`` at its line: never a guess.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.code.facts import SdkCall, Target, Unknown
 from faasguard.code.handlers import HandlerRef
@@ -66,6 +67,11 @@ from faasguard.code.python.boto import (
 )
 from faasguard.code.python.project import PythonProject, children
 from faasguard.model import App, Function, Location, Ref, Unresolved, text
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 MAX_ROUNDS = 8
 MAX_VALUES = 24
@@ -208,8 +214,11 @@ class _Analysis:
         if reads is None:
             return True
         # a change before the first read was seen by every read: a new run sees the same
-        stamps = self.stamps
-        return any(stamps.get(cell, -1) >= tick for cell, tick in reads.items())
+        stamp = self.stamps.get
+        for cell, tick in reads.items():  # noqa: SIM110 - a loop: any() over a generator costs more here
+            if stamp(cell, -1) >= tick:
+                return True
+        return False
 
     def _guarded(self, scope: Scope) -> None:
         """One scope; an expression nested past the interpreter's stack loses only it."""
@@ -233,25 +242,20 @@ class _Analysis:
     def _collect(self, path: Path, tree: ast.Module) -> None:
         module = Scope((path, ""), path, tree, None, env=_Cells(self.tracker))
         self.modules[path] = module
-        self._collect_body(path, tree.body, "", module, None)
-
-    def _collect_body(self, path: Path, body: Iterable[ast.AST], prefix: str,
-                      parent: Scope | None, cls: FuncKey | None) -> None:
-        for node in _defs(body):
-            qual = f"{prefix}{node.name}"
+        for qual, node, parent_qual, cls_qual in _layout(self.project, path, tree):
             key = (path, qual)
+            parent = module if parent_qual == "" else \
+                self.scopes[(path, parent_qual)] if parent_qual is not None else None
             if isinstance(node, ast.ClassDef):
                 self.classes[key] = node
-                scope = Scope(key, path, node, parent, cls=key, env=_Cells(self.tracker))
-                self.scopes[key] = scope
-                self._collect_body(path, node.body, qual + ".", parent, key)
+                self.scopes[key] = Scope(key, path, node, parent, cls=key,
+                                         env=_Cells(self.tracker))
             else:
-                fparent = parent if parent is not None and not parent.is_module else None
-                scope = Scope(key, path, node, fparent, cls=cls, env=_Cells(self.tracker))
-                self.scopes[key] = scope
+                cls = (path, cls_qual) if cls_qual is not None else None
+                self.scopes[key] = Scope(key, path, node, parent, cls=cls,
+                                         env=_Cells(self.tracker))
                 if cls is not None:
                     self.methods.setdefault(node.name, []).append(key)
-                self._collect_body(path, node.body, qual + ".", scope, None)
 
     def _reach(self, key: FuncKey) -> None:
         if key in self.scopes and key not in self.reached:
@@ -303,64 +307,78 @@ class _Analysis:
             self._stmt(scope, stmt)
 
     def _stmt(self, scope: Scope, stmt: ast.stmt) -> None:
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            key = (scope.path, _child_qual(scope, stmt.name))
-            if isinstance(stmt, ast.ClassDef):
-                self._bind_name(scope, stmt.name, frozenset({ClassVal(key)}))
-                for base in stmt.bases:
-                    self._eval(scope, base)
-            else:
-                self._bind_name(scope, stmt.name, frozenset({FuncVal(key)}))
-                self._decorating = True
-                try:
-                    for deco in stmt.decorator_list:
-                        self._eval(scope, deco)
-                finally:
-                    self._decorating = False
-            return
-        if isinstance(stmt, ast.Assign):
-            vals = self._eval(scope, stmt.value)
-            for target in stmt.targets:
-                self._assign(scope, target, stmt.value, vals)
-        elif isinstance(stmt, ast.AnnAssign):
-            if stmt.value is not None:
-                self._assign(scope, stmt.target, stmt.value, self._eval(scope, stmt.value))
-        elif isinstance(stmt, ast.AugAssign):
-            self._eval(scope, stmt.value)
-        elif isinstance(stmt, ast.Return):
-            if stmt.value is not None:
-                vals = self._eval(scope, stmt.value)
-                if scope.key in self.scopes:
-                    self._add(self.returns, scope.key, vals)
-        elif isinstance(stmt, ast.Import | ast.ImportFrom):
-            self._import(scope, stmt)
-        elif isinstance(stmt, ast.Global | ast.Nonlocal):
-            if isinstance(stmt, ast.Global) and not scope.global_names.issuperset(stmt.names):
-                scope.global_names.update(stmt.names)
-                self._stamp((id(scope.global_names), None))  # its names now bind elsewhere
-        elif isinstance(stmt, ast.With | ast.AsyncWith):
-            for item in stmt.items:
-                vals = self._eval(scope, item.context_expr)
-                if item.optional_vars is not None:
-                    self._assign(scope, item.optional_vars, item.context_expr, vals)
-            self._block(scope, stmt.body)
-        elif isinstance(stmt, ast.For | ast.AsyncFor):
-            items = self._iterate(self._eval(scope, stmt.iter))
-            self._assign(scope, stmt.target, None, items)
-            self._block(scope, stmt.body)
-            self._block(scope, stmt.orelse)
+        # one dict lookup on the node's type instead of a chain of isinstance tests:
+        # this runs for every statement of every reached scope, every round
+        handle = _STMT.get(type(stmt))
+        if handle is not None:
+            handle(self, scope, stmt)
         else:
-            for child in children(stmt):
-                if isinstance(child, ast.expr):
-                    self._eval(scope, child)
-                elif isinstance(child, ast.stmt):
-                    self._stmt(scope, child)
-                elif isinstance(child, ast.excepthandler | ast.match_case):
-                    for sub in children(child):
-                        if isinstance(sub, ast.stmt):
-                            self._stmt(scope, sub)
-                        elif isinstance(sub, ast.expr):
-                            self._eval(scope, sub)
+            self._stmt_other(scope, stmt)
+
+    def _stmt_def(self, scope: Scope, stmt: ast.FunctionDef | ast.AsyncFunctionDef
+                  | ast.ClassDef) -> None:
+        key = (scope.path, _child_qual(scope, stmt.name))
+        if isinstance(stmt, ast.ClassDef):
+            self._bind_name(scope, stmt.name, frozenset({ClassVal(key)}))
+            for base in stmt.bases:
+                self._eval(scope, base)
+        else:
+            self._bind_name(scope, stmt.name, frozenset({FuncVal(key)}))
+            self._decorating = True
+            try:
+                for deco in stmt.decorator_list:
+                    self._eval(scope, deco)
+            finally:
+                self._decorating = False
+
+    def _stmt_assign(self, scope: Scope, stmt: ast.Assign) -> None:
+        vals = self._eval(scope, stmt.value)
+        for target in stmt.targets:
+            self._assign(scope, target, stmt.value, vals)
+
+    def _stmt_annassign(self, scope: Scope, stmt: ast.AnnAssign) -> None:
+        if stmt.value is not None:
+            self._assign(scope, stmt.target, stmt.value, self._eval(scope, stmt.value))
+
+    def _stmt_augassign(self, scope: Scope, stmt: ast.AugAssign) -> None:
+        self._eval(scope, stmt.value)
+
+    def _stmt_return(self, scope: Scope, stmt: ast.Return) -> None:
+        if stmt.value is not None:
+            vals = self._eval(scope, stmt.value)
+            if scope.key in self.scopes:
+                self._add(self.returns, scope.key, vals)
+
+    def _stmt_global(self, scope: Scope, stmt: ast.Global | ast.Nonlocal) -> None:
+        if isinstance(stmt, ast.Global) and not scope.global_names.issuperset(stmt.names):
+            scope.global_names.update(stmt.names)
+            self._stamp((id(scope.global_names), None))  # its names now bind elsewhere
+
+    def _stmt_with(self, scope: Scope, stmt: ast.With | ast.AsyncWith) -> None:
+        for item in stmt.items:
+            vals = self._eval(scope, item.context_expr)
+            if item.optional_vars is not None:
+                self._assign(scope, item.optional_vars, item.context_expr, vals)
+        self._block(scope, stmt.body)
+
+    def _stmt_for(self, scope: Scope, stmt: ast.For | ast.AsyncFor) -> None:
+        items = self._iterate(self._eval(scope, stmt.iter))
+        self._assign(scope, stmt.target, None, items)
+        self._block(scope, stmt.body)
+        self._block(scope, stmt.orelse)
+
+    def _stmt_other(self, scope: Scope, stmt: ast.stmt) -> None:
+        for child in children(stmt):
+            if isinstance(child, ast.expr):
+                self._eval(scope, child)
+            elif isinstance(child, ast.stmt):
+                self._stmt(scope, child)
+            elif isinstance(child, ast.excepthandler | ast.match_case):
+                for sub in children(child):
+                    if isinstance(sub, ast.stmt):
+                        self._stmt(scope, sub)
+                    elif isinstance(sub, ast.expr):
+                        self._eval(scope, sub)
 
     def _import(self, scope: Scope, stmt: ast.Import | ast.ImportFrom) -> None:
         if isinstance(stmt, ast.Import):
@@ -479,48 +497,59 @@ class _Analysis:
     # --- expressions ---------------------------------------------------------------
 
     def _eval(self, scope: Scope, node: ast.expr) -> Vals:
-        if isinstance(node, ast.Constant):
-            return frozenset({Str(node.value)}) if isinstance(node.value, str) else NOTHING
-        if isinstance(node, ast.Name):
-            vals = self._lookup(scope, node.id)
-            for val in vals:
-                if isinstance(val, FuncVal):
-                    self._reach(val.key)
-            return vals
-        if isinstance(node, ast.Attribute):
-            result: set[Any] = set()
-            for owner in self._eval(scope, node.value):
-                result |= self._attribute(owner, node.attr, node)
-            return frozenset(result)
-        if isinstance(node, ast.Call):
-            return self._call(scope, node)
-        if isinstance(node, ast.Subscript):
-            return self._subscript(scope, node)
-        if isinstance(node, ast.JoinedStr | ast.BinOp):
-            return self._string(scope, node)
-        if isinstance(node, ast.IfExp):
-            self._eval(scope, node.test)
-            return self._eval(scope, node.body) | self._eval(scope, node.orelse)
-        if isinstance(node, ast.BoolOp):
-            out: Vals = NOTHING
-            for value in node.values:
-                out |= self._eval(scope, value)
-            return out
-        if isinstance(node, ast.Await):
-            return self._eval(scope, node.value)
-        if isinstance(node, ast.NamedExpr):
-            vals = self._eval(scope, node.value)
-            self._bind_name(scope, node.target.id, vals)
-            return vals
-        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
-            for comp in node.generators:
-                items = self._iterate(self._eval(scope, comp.iter))
-                self._assign(scope, comp.target, None, items)
-                for cond in comp.ifs:
-                    self._eval(scope, cond)
-        if isinstance(node, ast.Lambda):
-            self._eval(scope, node.body)  # its calls run when it is called: count them
-            return NOTHING
+        handle = _EVAL.get(type(node))
+        if handle is not None:
+            return handle(self, scope, node)
+        return self._eval_other(scope, node)
+
+    def _eval_constant(self, scope: Scope, node: ast.Constant) -> Vals:
+        return _literal_vals(node.value) if isinstance(node.value, str) else NOTHING
+
+    def _eval_name(self, scope: Scope, node: ast.Name) -> Vals:
+        vals = self._lookup(scope, node.id)
+        for val in vals:
+            if isinstance(val, FuncVal):
+                self._reach(val.key)
+        return vals
+
+    def _eval_attribute(self, scope: Scope, node: ast.Attribute) -> Vals:
+        result: set[Any] = set()
+        for owner in self._eval(scope, node.value):
+            result |= self._attribute(owner, node.attr, node)
+        return frozenset(result)
+
+    def _eval_ifexp(self, scope: Scope, node: ast.IfExp) -> Vals:
+        self._eval(scope, node.test)
+        return self._eval(scope, node.body) | self._eval(scope, node.orelse)
+
+    def _eval_boolop(self, scope: Scope, node: ast.BoolOp) -> Vals:
+        out: Vals = NOTHING
+        for value in node.values:
+            out |= self._eval(scope, value)
+        return out
+
+    def _eval_await(self, scope: Scope, node: ast.Await) -> Vals:
+        return self._eval(scope, node.value)
+
+    def _eval_named(self, scope: Scope, node: ast.NamedExpr) -> Vals:
+        vals = self._eval(scope, node.value)
+        self._bind_name(scope, node.target.id, vals)
+        return vals
+
+    def _eval_comprehension(self, scope: Scope, node: ast.ListComp | ast.SetComp
+                            | ast.GeneratorExp | ast.DictComp) -> Vals:
+        for comp in node.generators:
+            items = self._iterate(self._eval(scope, comp.iter))
+            self._assign(scope, comp.target, None, items)
+            for cond in comp.ifs:
+                self._eval(scope, cond)
+        return self._eval_other(scope, node)
+
+    def _eval_lambda(self, scope: Scope, node: ast.Lambda) -> Vals:
+        self._eval(scope, node.body)  # its calls run when it is called: count them
+        return NOTHING
+
+    def _eval_other(self, scope: Scope, node: ast.expr) -> Vals:
         for child in children(node):
             if isinstance(child, ast.expr):
                 self._eval(scope, child)
@@ -649,13 +678,13 @@ class _Analysis:
         if name == "meta":
             return frozenset({Meta(res.service)})
         for coll in spec.get("hasMany", {}):
-            if botodata.xform_name(coll) == name:
+            if botodata.xform_name(coll, res.service) == name:
                 return frozenset({Coll(res, coll)})
         for ref_name, ref in spec.get("has", {}).items():
-            if botodata.xform_name(ref_name) == name and needs_data(ref):
+            if botodata.xform_name(ref_name, res.service) == name and needs_data(ref):
                 return frozenset({self._related(res, ref, {})})
         for ident in spec.get("identifiers", ()):
-            if botodata.xform_name(str(ident.get("name"))) == name:
+            if botodata.xform_name(str(ident.get("name")), res.service) == name:
                 ids = dict(res.ids)
                 return frozenset({ids[ident["name"]]}) if ident.get("name") in ids else NOTHING
         shape = spec.get("shape")
@@ -897,13 +926,13 @@ class _Analysis:
         spec = resource_spec(res)
         service = res.service
         for action_name, action in spec.get("actions", {}).items():
-            if botodata.xform_name(action_name) == name:
+            if botodata.xform_name(action_name, service) == name:
                 return self._action(res, action, call)
         for sub_name, sub in spec.get("has", {}).items():
             if sub_name == name and not needs_data(sub):
                 return frozenset({self._related(res, sub, call.kwargs, call)})
         for waiter_name, waiter in spec.get("waiters", {}).items():
-            if f"wait_until_{botodata.xform_name(waiter_name)}" == name:
+            if f"wait_until_{botodata.xform_name(waiter_name, service)}" == name:
                 op = botodata.waiters(service).get(str(waiter.get("waiterName")))
                 if op:
                     self._record(service, op, call.node, "waiter",
@@ -985,7 +1014,7 @@ class _Analysis:
         rtype = spec.get("resource", {}).get("type")
         batch = resource_models(coll.owner.service).get(str(rtype), {}).get("batchActions", {})
         for action_name, action in batch.items():
-            if botodata.xform_name(action_name) == name:
+            if botodata.xform_name(action_name, coll.owner.service) == name:
                 self._record(coll.owner.service, request.get("operation"), call.node,
                              "resource", self._id_targets(coll.owner,
                                                           request.get("params", ())), {})
@@ -1137,6 +1166,46 @@ class _Analysis:
     _quiet = False
 
 
+_STMT: dict[type, Callable[[_Analysis, Scope, Any], None]] = {
+    ast.FunctionDef: _Analysis._stmt_def,
+    ast.AsyncFunctionDef: _Analysis._stmt_def,
+    ast.ClassDef: _Analysis._stmt_def,
+    ast.Assign: _Analysis._stmt_assign,
+    ast.AnnAssign: _Analysis._stmt_annassign,
+    ast.AugAssign: _Analysis._stmt_augassign,
+    ast.Return: _Analysis._stmt_return,
+    ast.Import: _Analysis._import,
+    ast.ImportFrom: _Analysis._import,
+    ast.Global: _Analysis._stmt_global,
+    ast.Nonlocal: _Analysis._stmt_global,
+    ast.With: _Analysis._stmt_with,
+    ast.AsyncWith: _Analysis._stmt_with,
+    ast.For: _Analysis._stmt_for,
+    ast.AsyncFor: _Analysis._stmt_for,
+}
+"""Statement type -> its handler; other statements evaluate their parts."""
+
+_EVAL: dict[type, Callable[[_Analysis, Scope, Any], Vals]] = {
+    ast.Constant: _Analysis._eval_constant,
+    ast.Name: _Analysis._eval_name,
+    ast.Attribute: _Analysis._eval_attribute,
+    ast.Call: _Analysis._call,
+    ast.Subscript: _Analysis._subscript,
+    ast.JoinedStr: _Analysis._string,
+    ast.BinOp: _Analysis._string,
+    ast.IfExp: _Analysis._eval_ifexp,
+    ast.BoolOp: _Analysis._eval_boolop,
+    ast.Await: _Analysis._eval_await,
+    ast.NamedExpr: _Analysis._eval_named,
+    ast.ListComp: _Analysis._eval_comprehension,
+    ast.SetComp: _Analysis._eval_comprehension,
+    ast.GeneratorExp: _Analysis._eval_comprehension,
+    ast.DictComp: _Analysis._eval_comprehension,
+    ast.Lambda: _Analysis._eval_lambda,
+}
+"""Expression type -> its evaluation; other expressions evaluate their parts."""
+
+
 @dataclass(slots=True)
 class _Call:
     node: ast.Call
@@ -1176,6 +1245,12 @@ def _literal(node: ast.expr | None, analysis: _Analysis) -> Any:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _literal_vals(value: str) -> Vals:
+    """The value of a string literal, made once per text (every round meets them all)."""
+    return frozenset({Str(value)})
+
+
 def _root_name(node: ast.expr) -> str | None:
     while isinstance(node, ast.Call | ast.Attribute):
         node = node.func if isinstance(node, ast.Call) else node.value
@@ -1198,6 +1273,38 @@ def _defs(body: Iterable[ast.AST]) -> Iterator[ast.FunctionDef | ast.AsyncFuncti
                     yield from _defs([child])
                 elif isinstance(child, ast.ExceptHandler):
                     yield from _defs(child.body)
+
+
+_Layout = list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, str | None,
+                     str | None]]
+
+
+def _layout(project: PythonProject, path: Path, tree: ast.Module) -> _Layout:
+    """Every function and class of a file, in definition order: (qualified name, node,
+    the qualified name of the scope it closes over ("" for a class body's enclosing
+    module, None for none), the class a method belongs to). Found once per file and
+    shared by every handler's analysis that reads the file."""
+    cache: dict[Path, _Layout] = project.derived.setdefault("sdk.layout", {})
+    found = cache.get(path)
+    if found is None:
+        found = cache[path] = []
+        _layout_body(found, tree.body, "", "", None)
+    return found
+
+
+def _layout_body(out: _Layout, body: Iterable[ast.AST], prefix: str, parent: str | None,
+                 cls: str | None) -> None:
+    """``parent``: "" for the module, a function's name, or None (no enclosing scope)."""
+    for node in _defs(body):
+        qual = f"{prefix}{node.name}"
+        if isinstance(node, ast.ClassDef):
+            out.append((qual, node, parent, qual))
+            _layout_body(out, node.body, qual + ".", parent, qual)
+        else:
+            # a function closes over an enclosing function, not over a module or class
+            fparent = parent if parent else None
+            out.append((qual, node, fparent, cls))
+            _layout_body(out, node.body, qual + ".", qual, None)
 
 
 def _child_qual(scope: Scope, name: str) -> str:

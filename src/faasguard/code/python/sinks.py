@@ -8,7 +8,13 @@ reads them lives in ``taint.py``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
+
 
 KINDS = ("command", "code", "deserialization", "sql", "nosql", "path", "ssrf", "template",
          "xxe")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,8 +30,12 @@ from faasguard.code.python.project import children
 from faasguard.model import Location
 
 if TYPE_CHECKING:
+    from dataclasses import dataclass
+
     from faasguard.code.handlers import HandlerRef
     from faasguard.code.python.project import PythonProject
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 MAX_DEPTH = 12
 """Nested project calls followed from the handler."""
@@ -60,10 +64,10 @@ class Trace:
         steps = (*self.steps, step)
         if len(steps) > MAX_STEPS:
             steps = (*steps[:4], *steps[-(MAX_STEPS - 4):])
-        return replace(self, steps=steps)
+        return Trace(self.source, steps, self.safe)  # not replace(): a hot path
 
     def joined(self, steps: Iterable[FlowStep], safe: frozenset[str]) -> Trace:
-        trace = replace(self, safe=self.safe | safe)
+        trace = Trace(self.source, self.steps, self.safe | safe)
         for step in steps:
             trace = trace.then(step)
         return trace
@@ -81,13 +85,13 @@ def _union(*taints: Mapping[Label, Trace]) -> Taint:
                 out[label] = trace
             elif not trace.safe >= old.safe:
                 # keep the more dangerous path: safe only for what both were safe for
-                out[label] = replace(trace, safe=trace.safe & old.safe)
+                out[label] = Trace(trace.source, trace.steps, trace.safe & old.safe)
     return out
 
 
 def _safe(taint: Mapping[Label, Trace], kinds: Iterable[str]) -> Taint:
     kinds = frozenset(kinds)
-    return {label: replace(t, safe=t.safe | kinds) for label, t in taint.items()}
+    return {label: Trace(t.source, t.steps, t.safe | kinds) for label, t in taint.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +182,10 @@ def _bind_import(node: ast.Import | ast.ImportFrom, into: dict[str, tuple[str, s
     return tops
 
 
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+"""Code that runs only when called: not part of the enclosing function's body."""
+
+
 class Engine:
     """Summaries and module indexes for one project, shared by every handler in it."""
 
@@ -199,8 +207,7 @@ class Engine:
             while stack:
                 node = stack.pop()
                 found.append(node)
-                if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-                                  | ast.Lambda):
+                if not isinstance(node, _NESTED):
                     stack.extend(reversed(children(node)))
             self._nodes[id(fn)] = found
         return found
@@ -299,12 +306,21 @@ def _method(cls: ast.ClassDef, name: str) -> FunctionNode | None:
     return found
 
 
+_TEXTS: weakref.WeakKeyDictionary[ast.AST, str] = weakref.WeakKeyDictionary()
+"""Source text per node: the passes ask for the same expressions many times (every
+subscript read, every method call), and ``ast.unparse`` is slow."""
+
+
 def _text(node: ast.AST, limit: int = 80) -> str:
-    try:
-        text = ast.unparse(node)
-    except (ValueError, TypeError, RecursionError):
-        return type(node).__name__
-    text = " ".join(text.split())
+    text = _TEXTS.get(node)
+    if text is None:
+        try:
+            text = " ".join(ast.unparse(node).split())
+        except (ValueError, TypeError, RecursionError):
+            text = f"\0{type(node).__name__}"  # marked: shown whatever the limit
+        _TEXTS[node] = text
+    if text.startswith("\0"):
+        return text[1:]
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -1210,15 +1226,13 @@ def _from_environment(node: ast.expr) -> bool:
 # --- public entry ----------------------------------------------------------------------
 
 
-_ENGINES: weakref.WeakKeyDictionary[PythonProject, Engine] = weakref.WeakKeyDictionary()
-
-
 def engine_for(project: PythonProject) -> Engine:
-    """One engine per project: functions shared by several handlers are summarised once."""
-    engine = _ENGINES.get(project)
+    """One engine per project: functions shared by several handlers are summarised once.
+    Kept on the project (not in a table keyed by it: the engine refers to its project,
+    so such an entry would never go away)."""
+    engine: Engine | None = project.derived.get("taint.engine")
     if engine is None:
-        engine = Engine(project)
-        _ENGINES[project] = engine
+        engine = project.derived["taint.engine"] = Engine(project)
     return engine
 
 

@@ -1,0 +1,244 @@
+"""The log store: one DuckDB file.
+
+Tables: the event tables of `faasguard.logs.schema`, ``quarantine``, and ``sources``
+(one row per source read: its identity, format, and how far it has been read).
+
+Ingestion is incremental and idempotent. Rows are written in batches; each batch and
+the source's new reading position are committed in one transaction, so a run that is
+killed resumes exactly where its last commit left off, and a source read to its end is
+not read again. Every row has a deterministic id: from its natural key when it has one
+(CloudTrail ``eventID``, CloudWatch event id), inserted only when no row has that id
+yet, so the same event arriving in two different files is stored once; else from its
+position in its source.
+
+Batches go in through a CSV file that DuckDB reads natively: with no Arrow or NumPy at
+hand, that is far faster than binding Python values row by row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from faasguard.logs.schema import EVENT_TABLES, HEAD, QUARANTINE, TABLES, Table
+from faasguard.logs.sources import Fingerprint, Source, spool_path
+
+if TYPE_CHECKING:
+    import duckdb
+
+STORE_VERSION = 1
+
+
+def duckdb_error() -> type[Exception]:
+    import duckdb
+
+    return duckdb.Error
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written."""
+
+
+@dataclass
+class Progress:
+    """How far a source has been read: resume at byte `offset` (decompressed), which is
+    line `line`, and skip the first `skip` items read from there."""
+
+    source_id: int
+    format: str | None
+    framing: str | None
+    offset: int
+    line: int
+    skip: int
+    status: str
+    size: int
+
+
+def hash64(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "big")
+
+
+def _select(table: Table) -> tuple[str, str]:
+    """The read_csv column spec and the SELECT list that casts each column."""
+    spec, exprs = [], []
+    for name, kind in (*HEAD, *table.columns):
+        raw = "VARCHAR" if kind in ("TIMESTAMP", "JSON") else kind
+        spec.append(f"'{name}': '{raw}'")
+        if kind == "TIMESTAMP":
+            # ISO 8601 text with any offset, or epoch milliseconds (CloudWatch), stored
+            # as UTC (the session's time zone is UTC); "...Z" (nearly all) casts fastest
+            exprs.append(f"CASE WHEN suffix({name}, 'Z') THEN try_cast({name} AS TIMESTAMP) "
+                         f"WHEN regexp_full_match({name}, '[0-9]{{1,15}}') "
+                         f"THEN epoch_ms(try_cast({name} AS BIGINT)) "
+                         f"ELSE try_cast({name} AS TIMESTAMPTZ)::TIMESTAMP END")
+        elif kind == "JSON":
+            exprs.append(f"try_cast({name} AS JSON)")
+        else:
+            exprs.append(f'"{name}"')
+        exprs[-1] += f' AS "{name}"'
+    return "{" + ", ".join(spec) + "}", ", ".join(exprs)
+
+
+class Store:
+    def __init__(self, path: Path, spool: Path | None = None) -> None:
+        """`spool`: where batches are written on their way in (default: next to the
+        store, made empty by `sources.fresh_spool` once the store is held)."""
+        import duckdb
+
+        self.path = path
+        self.spool = spool if spool is not None else spool_path(path)
+        try:
+            self.db: duckdb.DuckDBPyConnection = duckdb.connect(str(path))
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from None
+        self.db.execute("SET TimeZone = 'UTC'")
+        self._create()
+        self._selects = {name: _select(table) for name, table in TABLES.items()}
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _create(self) -> None:
+        db = self.db
+        db.execute("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, "
+                   "value VARCHAR)")
+        found = db.execute("SELECT value FROM store_meta WHERE key = 'version'").fetchone()
+        if found is not None and found[0] != str(STORE_VERSION):
+            raise StoreError(f"{self.path} is a faasguard log store of version {found[0]}; "
+                             f"this faasguard reads version {STORE_VERSION}")
+        db.execute("INSERT OR IGNORE INTO store_meta VALUES ('version', ?)",
+                   [str(STORE_VERSION)])
+        db.execute("CREATE SEQUENCE IF NOT EXISTS source_ids START 1")
+        db.execute("""CREATE TABLE IF NOT EXISTS sources (
+            source_id INTEGER PRIMARY KEY, path VARCHAR, fingerprint VARCHAR,
+            fingerprint_len BIGINT, size BIGINT, compressed BOOLEAN, format VARCHAR,
+            framing VARCHAR, resume_offset BIGINT, resume_line BIGINT, resume_skip BIGINT,
+            events BIGINT, quarantined BIGINT, status VARCHAR, error VARCHAR,
+            first_ingested TIMESTAMP, last_ingested TIMESTAMP)""")
+        for table in (*EVENT_TABLES, QUARANTINE):
+            columns = ", ".join(f'"{n}" {t}' for n, t in (*HEAD, *table.columns))
+            # no index on id: an index makes every insert several times slower, and
+            # only rows with a natural key can repeat (see _load)
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({columns})")
+
+    # -- sources -------------------------------------------------------------------
+
+    def match(self, source: Source, fp: Fingerprint) -> Progress | None:
+        """The source already known with the same content (or content this file
+        extends), newest first; None when this content is new."""
+        rows = self.db.execute(
+            "SELECT source_id, format, framing, resume_offset, resume_line, resume_skip, "
+            "status, size, fingerprint, fingerprint_len FROM sources "
+            "WHERE path = ? OR (fingerprint = ? AND fingerprint_len = ?) "
+            "ORDER BY source_id DESC", [source.name, fp.digest, fp.length]).fetchall()
+        for row in rows:
+            *head, digest, length = row
+            if source.size < head[7]:
+                continue
+            if length == fp.length:
+                same = digest == fp.digest
+            elif length < fp.length:
+                with source.path.open("rb") as handle:
+                    same = hashlib.sha256(handle.read(length)).hexdigest() == digest
+            else:
+                same = False
+            if same:
+                return Progress(*head)
+        return None
+
+    def add_source(self, source: Source, fp: Fingerprint, fmt: str | None,
+                   framing: str | None, status: str, error: str | None = None) -> Progress:
+        found = self.db.execute(
+            "INSERT INTO sources VALUES (nextval('source_ids'), ?, ?, ?, ?, ?, ?, ?, 0, 1, 0, "
+            "0, 0, ?, ?, now()::TIMESTAMP, now()::TIMESTAMP) RETURNING source_id",
+            [source.name, fp.digest, fp.length, source.size, source.compressed, fmt, framing,
+             status, error]).fetchone()
+        assert found is not None
+        return Progress(found[0], fmt, framing, 0, 1, 0, status, source.size)
+
+    def set_format(self, progress: Progress, fmt: str, framing: str) -> None:
+        self.db.execute("UPDATE sources SET format = ?, framing = ?, status = 'reading', "
+                        "error = NULL WHERE source_id = ?", [fmt, framing, progress.source_id])
+        progress.format, progress.framing, progress.status = fmt, framing, "reading"
+
+    def fail(self, progress: Progress, error: str, status: str = "failed") -> None:
+        self.db.execute("UPDATE sources SET status = ?, error = ?, "
+                        "last_ingested = now()::TIMESTAMP WHERE source_id = ?",
+                        [status, error, progress.source_id])
+        progress.status = status
+
+    # -- batches -------------------------------------------------------------------
+
+    def commit(self, progress: Progress, batches: dict[str, list[tuple[Any, ...]]],
+               offset: int, line: int, skip: int, *, keyed: frozenset[str] = frozenset(),
+               status: str = "reading",
+               source: Source | None = None, fp: Fingerprint | None = None,
+               error: str | None = None) -> dict[str, int]:
+        """Insert the batches and move the source's position, in one transaction.
+        Returns the rows actually inserted per table (duplicates are not)."""
+        db = self.db
+        inserted: dict[str, int] = {}
+        db.execute("BEGIN TRANSACTION")
+        try:
+            for name, rows in batches.items():
+                if rows:
+                    inserted[name] = self._insert(name, rows, name in keyed)
+            events = sum(n for name, n in inserted.items() if name != QUARANTINE.name)
+            db.execute(
+                "UPDATE sources SET resume_offset = ?, resume_line = ?, resume_skip = ?, "
+                "events = events + ?, quarantined = quarantined + ?, status = ?, error = ?, "
+                "last_ingested = now()::TIMESTAMP WHERE source_id = ?",
+                [offset, line, skip, events, inserted.get(QUARANTINE.name, 0), status, error,
+                 progress.source_id])
+            if source is not None and fp is not None:  # finished: remember what was read
+                db.execute("UPDATE sources SET size = ?, fingerprint = ?, fingerprint_len = ?, "
+                           "path = ? WHERE source_id = ?",
+                           [source.size, fp.digest, fp.length, source.name,
+                            progress.source_id])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        progress.offset, progress.line, progress.skip, progress.status = \
+            offset, line, skip, status
+        return inserted
+
+    def _insert(self, name: str, rows: list[tuple[Any, ...]], keyed: bool) -> int:
+        try:
+            return self._load(name, rows, keyed)
+        except duckdb_error() as exc:
+            raise StoreError(f"cannot store a batch of {name}: {exc}") from None
+
+    def _load(self, name: str, rows: list[tuple[Any, ...]], keyed: bool) -> int:
+        """Insert a batch. Rows identified by their position in a source cannot repeat:
+        a source's position is committed with its rows. Rows with a natural key (the
+        same CloudTrail or CloudWatch event read from two files) can, so a batch holding
+        any is inserted without the ids already stored or repeated in the batch."""
+        # csv's C writer: strings quoted, numbers not, None as "" (read back as NULL;
+        # the parsers already store empty text as NULL)
+        target = self.spool / f"{name}.csv"
+        with target.open("w", encoding="utf-8", errors="replace", newline="") as out:
+            csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
+        spec, exprs = self._selects[name]
+        literal = str(target).replace("'", "''")
+        read = (f"read_csv('{literal}', columns = {spec}, header = false, "
+                "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+                "new_line = '\\n', nullstr = '', strict_mode = false)")
+        if keyed:
+            sql = (f"INSERT INTO {name} SELECT new.* FROM (SELECT DISTINCT ON (id) {exprs} "
+                   f"FROM {read}) new ANTI JOIN {name} old ON old.id = new.id")
+        else:
+            sql = f"INSERT INTO {name} SELECT {exprs} FROM {read}"
+        found = self.db.execute(sql).fetchone()
+        return int(found[0]) if found else 0
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for name in TABLES:
+            found = self.db.execute(f"SELECT count(*) FROM {name}").fetchone()
+            out[name] = int(found[0]) if found else 0
+        return out
