@@ -31,23 +31,28 @@ def test_the_index_says_what_botocore_says(cache_home: Path) -> None:
 def test_the_index_is_cached_and_read_back(cache_home: Path) -> None:
     first = sdkmodels._Index()
     built = first.entry("dynamodb")
-    assert first.path is not None and first.path.parent == cache_home
-    assert first.path.is_file()
+    assert first.folder is not None and first.folder.parent == cache_home
+    assert sorted(p.name for p in first.folder.iterdir()) == ["dynamodb.json"]
     again = sdkmodels._Index()
-    assert again.data["models"]["dynamodb"] == json.loads(json.dumps(built))
+    assert again._read("dynamodb") == {"key": again.key,
+                                       "entry": json.loads(json.dumps(built))}
     assert "TableExists" in again.entry("dynamodb")["waiters"]
+    assert "s3" in again.services() and (first.folder / "_services.json").is_file()
 
 
 def test_a_damaged_or_stale_cache_is_rebuilt(cache_home: Path) -> None:
     index = sdkmodels._Index()
     index.entry("sns")
-    assert index.path is not None
-    index.path.write_text("{not json", encoding="utf-8")
+    assert index.folder is not None
+    cached = index.folder / "sns.json"
+    cached.write_text("{not json", encoding="utf-8")
     assert sdkmodels._Index().entry("sns")["ops"]["publish"] == "Publish"
-    index.path.write_text(json.dumps({"key": "another botocore", "models": {
-        "sns": {"ops": {}, "waiters": {}, "shapes": {}, "names": {}, "prefix": "x"}}}),
+    cached.write_text(json.dumps({"key": "another botocore", "entry": {
+        "ops": {}, "waiters": {}, "shapes": {}, "names": {}, "prefix": "x"}}),
         encoding="utf-8")
     assert sdkmodels._Index().entry("sns")["prefix"] == "sns"
+    cached.write_text(json.dumps({"key": index.key, "entry": {"ops": []}}), encoding="utf-8")
+    assert sdkmodels._Index().entry("sns")["ops"]["publish"] == "Publish"
 
 
 def test_resource_shapes_and_names_come_with_the_entry(cache_home: Path) -> None:

@@ -5,8 +5,8 @@ either package: importing botocore's loader alone pulls in urllib3 and http.clie
 A service model is large (S3's is 1.3 MB of JSON) and a scan needs a few names from it,
 so the first use of a service keeps what is needed (operations with their Python method
 names, waiters, the IAM prefix, the members of the shapes boto3's resources load) in a
-small index in the user cache directory, keyed by the botocore and boto3 versions. When
-the cache cannot be read or written the index lives in memory only.
+small file per service in the user cache directory, in a folder keyed by the botocore and
+boto3 versions. When the cache cannot be read or written the index lives in memory only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 FORMAT = 1
 """Version of the cached index layout; bump when it changes."""
@@ -127,69 +127,80 @@ def resources(service: str) -> Mapping[str, Any]:
 
 
 class _Index:
-    """What a scan needs of each service model, cached across runs."""
+    """What a scan needs of each service model, cached across runs: one small file per
+    service (a scan reads only the services its code uses) and one for the list of
+    services, in a folder per botocore and boto3 installation."""
 
     def __init__(self) -> None:
         self.key = f"{FORMAT}:{botocore_data()}:{_version('botocore')}:{boto3_data()}:" \
                    f"{_version('boto3')}"
-        self.path = _cache_path(self.key)
-        self.data: dict[str, Any] = self._read() or {"key": self.key}
+        self.folder = _cache_folder(self.key)
+        self._services: list[str] | None = None
+        self._entries: dict[str, Mapping[str, Any]] = {}
 
-    def _read(self) -> dict[str, Any] | None:
-        if self.path is None:
+    def _read(self, name: str) -> dict[str, Any] | None:
+        if self.folder is None:
             return None
         try:
-            with self.path.open("rb") as handle:
+            with (self.folder / f"{name}.json").open("rb") as handle:
                 data = json.load(handle)
         except (OSError, ValueError, RecursionError):
-            return None  # missing or damaged: rebuilt as services are used
-        if not isinstance(data, dict) or data.get("key") != self.key or \
-                not isinstance(data.get("models", {}), dict):
-            return None
-        return data
+            return None  # missing or damaged: built again
+        return data if isinstance(data, dict) and data.get("key") == self.key else None
 
-    def write(self) -> None:
+    def _write(self, name: str, data: dict[str, Any]) -> None:
         import tempfile
 
-        if self.path is None:
+        if self.folder is None:
             return
         tmp = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".sdkmodels-", suffix=".tmp",
-                                       dir=self.path.parent)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=self.folder)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.data, handle, separators=(",", ":"))
-            os.replace(tmp, self.path)  # atomic: a concurrent reader sees old or new
+                json.dump({"key": self.key, **data}, handle, separators=(",", ":"))
+            os.replace(tmp, self.folder / f"{name}.json")  # atomic for a concurrent reader
         except OSError:
             if tmp:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
 
     def services(self) -> list[str]:
-        found = self.data.get("services")
-        if not isinstance(found, list):
-            found = self.data["services"] = _list_services()
-            self.write()
-        return found
+        if self._services is None:
+            data = self._read("_services")  # "_" starts no service name
+            found = data.get("services") if data else None
+            if not (isinstance(found, list) and all(isinstance(s, str) for s in found)):
+                found = _list_services()
+                self._write("_services", {"services": found})
+            self._services = found
+        return self._services
 
     def entry(self, service: str) -> Mapping[str, Any]:
-        models = self.data.setdefault("models", {})
-        found = models.get(service)
-        if not _valid_entry(found):
-            found = models[service] = _build_entry(service)
-            self.write()
-        return found
+        known = self._entries.get(service)
+        if known is not None:
+            return known
+        named = _SERVICE_NAME.fullmatch(service) is not None  # safe as a file name
+        data = self._read(service) if named else None
+        cached = data.get("entry") if data else None
+        entry: Mapping[str, Any]
+        if _valid_entry(cached):
+            entry = cached
+        else:
+            entry = _build_entry(service)
+            if named:
+                self._write(service, {"entry": entry})
+        self._entries[service] = entry
+        return entry
 
 
-def _cache_path(key: str) -> Path | None:
+def _cache_folder(key: str) -> Path | None:
     from faasguard.iamdb import default_cache_dir
 
     folder = default_cache_dir()
     if folder is None:
         return None
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return folder / f"{CACHE_PREFIX}{digest}.json"
+    return folder / f"{CACHE_PREFIX}{digest}"
 
 
 def _list_services() -> list[str]:
@@ -203,7 +214,7 @@ def _list_services() -> list[str]:
     return [p.name for p in folders if model_file(base, p.name, "service-2") is not None]
 
 
-def _valid_entry(entry: Any) -> bool:
+def _valid_entry(entry: Any) -> TypeGuard[dict[str, Any]]:
     return (isinstance(entry, dict) and isinstance(entry.get("ops"), dict)
             and isinstance(entry.get("waiters"), dict) and isinstance(entry.get("shapes"), dict)
             and isinstance(entry.get("names"), dict)
