@@ -30,12 +30,12 @@ class CodeAnalyzer:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self._results: dict[tuple[str, str], FunctionCode] = {}
+        self._results: dict[tuple[str, str, str], FunctionCode] = {}
         self._projects: dict[tuple[Path, tuple[Path, ...]], PythonProject] = {}
         self._js_projects: dict[tuple[Path, Path], JsProject] = {}
 
     def function(self, app: App, fn: Function) -> FunctionCode:
-        key = (app.name, fn.id)
+        key = (app.name, app.source.file, fn.id)  # two apps may share a name
         cached = self._results.get(key)
         if cached is None:
             with _collector_paused():

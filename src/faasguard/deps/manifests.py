@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -53,10 +52,10 @@ def read_manifest(path: Path, root: Path) -> Manifest:
         problem = f"{rel}: not UTF-8 text"
     except json.JSONDecodeError as exc:
         problem = f"{rel}:{exc.lineno}: invalid JSON: {exc.msg}"
-    except tomllib.TOMLDecodeError as exc:
-        problem = f"{rel}: invalid TOML: {exc}"
-    except (OSError, ValueError) as exc:
-        problem = f"{rel}: {exc}"
+    except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
+        toml = kind in {"poetry-lock", "uv-lock", "pyproject"} and type(exc).__name__ == \
+            "TOMLDecodeError"
+        problem = f"{rel}: {'invalid TOML: ' if toml else ''}{exc}"
     ecosystem = NPM if kind in {"package-json", "package-lock", "yarn-lock", "pnpm-lock"} else PYPI
     return Manifest(rel, kind, ecosystem, kind.endswith("lock"), (), (problem,))
 
@@ -234,6 +233,8 @@ def _toml_packages(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _poetry_lock(text: str, rel: str, path: Path, root: Path) -> Manifest:
+    import tomllib
+
     data = tomllib.loads(text)
     line = _line_finder(text)
     packages = _toml_packages(data)
@@ -258,6 +259,8 @@ def _poetry_lock(text: str, rel: str, path: Path, root: Path) -> Manifest:
 
 
 def _uv_lock(text: str, rel: str, path: Path, root: Path) -> Manifest:
+    import tomllib
+
     data = tomllib.loads(text)
     line = _line_finder(text)
     packages = _toml_packages(data)
@@ -291,6 +294,8 @@ def _uv_lock(text: str, rel: str, path: Path, root: Path) -> Manifest:
 
 
 def _pyproject_direct(path: Path) -> set[str]:
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -304,6 +309,8 @@ def _pyproject_direct(path: Path) -> set[str]:
 
 
 def _pyproject(text: str, rel: str, path: Path, root: Path) -> Manifest:
+    import tomllib
+
     data = tomllib.loads(text)
     line = _line_finder(text)
     deps = []

@@ -10,10 +10,14 @@ version and are left out. Withdrawn advisories are dropped at import.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faasguard.deps.versions import ECOSYSTEMS, normalize_name, parse
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)

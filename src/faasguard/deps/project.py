@@ -10,13 +10,19 @@ left out, as they are not deployed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faasguard.deps.manifests import kind_of, read_manifest
 from faasguard.deps.model import Dependency, Manifest
 from faasguard.deps.versions import NPM, PYPI, normalize_name
 from faasguard.model import App, Function
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
+
 
 LOCKS = {PYPI: ("poetry.lock", "uv.lock", "Pipfile.lock"),
          NPM: ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")}

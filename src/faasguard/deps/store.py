@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
-import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faasguard.deps.osv import Advisory, Affected, iter_documents, parse_advisory
 from faasguard.deps.versions import normalize_name
+
+if TYPE_CHECKING:
+    import sqlite3
+    from dataclasses import dataclass
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 SCHEMA_VERSION = 2
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -71,6 +75,8 @@ class AdvisoryDB:
         return self.path.is_file()
 
     def _connect(self) -> sqlite3.Connection:
+        import sqlite3
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path)
         con.execute("PRAGMA foreign_keys = ON")
@@ -139,6 +145,8 @@ class AdvisoryDB:
         wanted = sorted({normalize_name(ecosystem, n) for n in names})
         if not wanted or not self.exists():
             return {}
+        import sqlite3
+
         con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         found: dict[str, list[Advisory]] = {}
         try:
@@ -198,6 +206,8 @@ def _documents(paths: Iterable[Path], errors: list[str]) -> Iterator[tuple[str, 
 
 
 def _zip_documents(path: Path, errors: list[str]) -> Iterator[tuple[str, bytes]]:
+    import zipfile
+
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:

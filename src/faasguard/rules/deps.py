@@ -9,14 +9,21 @@ its line in the manifest, naming every function that ships it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faasguard.deps.model import GIT, PATH, REGISTRY, URL, Dependency, Manifest
-from faasguard.deps.project import DependencyIndex, FunctionDeps
 from faasguard.findings import Severity, Subject
 from faasguard.model import App, Function, Location
 from faasguard.rules.registry import Context, Hit, rule
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+
+    from faasguard.deps.project import DependencyIndex, FunctionDeps
+else:  # the same classes, built faster (see faasguard/model/records.py)
+    from faasguard.model.records import dataclass
 
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
 
@@ -30,10 +37,12 @@ class Shipped:
 
 
 def _index(ctx: Context) -> DependencyIndex:
-    index = ctx.memo.get("deps.index")
+    index: DependencyIndex | None = ctx.memo.get("deps.index")
     if index is None:
+        # Imported here: a scan of apps without Python or Node.js code never reads one.
+        from faasguard.deps.project import DependencyIndex
+
         index = ctx.memo["deps.index"] = DependencyIndex(Path(ctx.root))
-    assert isinstance(index, DependencyIndex)
     return index
 
 
