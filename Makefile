@@ -54,6 +54,7 @@ bench: $(STAMP)
 	-$(BIN)/python benchmarks/code_accuracy_js.py
 	-$(BIN)/python benchmarks/code_speed.py
 	-$(BIN)/python benchmarks/leastpriv_accuracy.py
+	-$(BIN)/python benchmarks/logs_speed.py
 
 # Re-pin the development lock from pyproject.toml (needs the network).
 # faasguard-runtime is ours, not on an index: a local wheel lets the resolver see it and

@@ -7,7 +7,12 @@ statements, events, environment variables and a few resources, in a realistic mi
 of good and bad settings. The same seed always gives byte-identical files, so two
 tools (or two runs) are timed on exactly the same input.
 
+A fifth format, a Terraform root module (``main.tf``), is written only when asked
+for (``--formats terraform``): app N then holds the same content as app N of the
+default corpus, written the Terraform way, and the default corpus is unchanged.
+
     python benchmarks/gen_corpus.py OUT_DIR [--apps 500] [--seed 20240601]
+    python benchmarks/gen_corpus.py OUT_DIR --apps 200 --formats terraform
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +29,8 @@ from typing import Any
 import yaml
 
 FORMATS = ("serverless", "sam", "cfn-yaml", "cfn-json")
+"""The default corpus: app N is in FORMATS[N % 4]."""
+ALL_FORMATS = (*FORMATS, "terraform")
 
 RUNTIMES_GOOD = ("python3.12", "python3.13", "nodejs22.x", "nodejs24.x", "java21")
 RUNTIMES_OLD = ("python3.7", "python3.8", "nodejs14.x", "nodejs16.x", "nodejs20.x", "go1.x")
@@ -472,6 +480,374 @@ def cfn_doc(spec: AppSpec) -> dict[str, Any]:
             "Resources": resources}
 
 
+# --- Terraform ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A Terraform expression written as it is: a reference, a template, a type."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A function call with one argument, e.g. ``jsonencode({...})``."""
+
+    name: str
+    arg: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """An HCL block: ``kind "label" ... { key = value ... nested blocks }``."""
+
+    kind: str
+    labels: tuple[str, ...] = ()
+    body: Sequence[Any] = ()
+    """Items: ``(key, value)`` attributes and nested ``Block``s, in order."""
+
+
+BASIC_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def _hcl_string(text: str) -> str:
+    # "${" and "%{" open template sequences in HCL; doubling the sigil writes them literally.
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("${", "$${").replace("%{", "%%{"))
+    return f'"{escaped}"'
+
+
+def _hcl(value: Any, indent: int) -> str:
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, Expr):
+        return value.text
+    if isinstance(value, Call):
+        return f"{value.name}({_hcl(value.arg, indent)})"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return _hcl_string(value)
+    if isinstance(value, list | tuple):
+        items = [_hcl(item, indent + 1) for item in value]
+        if all(isinstance(item, str | Expr) for item in value) and len(items) <= 3:
+            return "[" + ", ".join(items) + "]"
+        return "[\n" + "".join(f"{inner}{item},\n" for item in items) + f"{pad}]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        lines = [f"{inner}{key if _IDENT.fullmatch(key) else _hcl_string(key)} = "
+                 f"{_hcl(item, indent + 1)}\n" for key, item in value.items()]
+        return "{\n" + "".join(lines) + f"{pad}}}"
+    raise TypeError(f"no HCL form for {type(value).__name__}")
+
+
+def _render_block(block: Block, indent: int = 0) -> list[str]:
+    pad = "  " * indent
+    head = " ".join([block.kind, *(_hcl_string(label) for label in block.labels)])
+    if not block.body:
+        return [f"{pad}{head} {{}}"]
+    lines = [f"{pad}{head} {{"]
+    for item in block.body:
+        if isinstance(item, Block):
+            lines += _render_block(item, indent + 1)
+        else:
+            key, value = item
+            lines.append(f"{pad}  {key} = {_hcl(value, indent + 1)}")
+    lines.append(f"{pad}}}")
+    return lines
+
+
+def render_hcl(blocks: list[Block]) -> str:
+    return "\n".join("\n".join(_render_block(block)) + "\n" for block in blocks)
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+def _resource(kind: str, name: str, *body: Any) -> Block:
+    """A resource block; ``None`` items (settings left out) are dropped."""
+    return Block("resource", (kind, name), tuple(item for item in body if item is not None))
+
+
+def _ref(text: str) -> Expr:
+    return Expr(text)
+
+
+def _tf_env_value(value: Any) -> Any:
+    # The other formats point a password at SSM or Secrets Manager; a Terraform module
+    # takes it from a sensitive variable, which a scanner cannot (and must not) read.
+    if isinstance(value, str) and value.startswith("{{resolve:"):
+        return _ref("var.db_password")
+    return value
+
+
+def _statement_block(statement: dict[str, Any]) -> Block:
+    action = statement["Action"]
+    return Block("statement", (), [
+        ("effect", statement["Effect"]),
+        ("actions", [action] if isinstance(action, str) else list(action)),
+        ("resources", [statement["Resource"]]),
+    ])
+
+
+def _tf_role(name: str, role_name: str, statements: tuple[dict[str, Any], ...],
+             style: str) -> list[Block]:
+    """An execution role with its policy written one of three common ways: an
+    ``aws_iam_policy_document`` data source, a managed ``aws_iam_policy`` in
+    ``jsonencode``, or an inline ``aws_iam_role_policy`` in ``jsonencode``."""
+    role = _ref(f"aws_iam_role.{name}")
+    blocks = [
+        _resource("aws_iam_role", name, ("name", role_name),
+                  ("assume_role_policy", _ref("data.aws_iam_policy_document.assume.json"))),
+        _resource("aws_iam_role_policy_attachment", f"{name}_basic",
+                  ("role", _ref(f"{role.text}.name")), ("policy_arn", BASIC_POLICY)),
+    ]
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    if style == "document":
+        blocks.append(Block("data", ("aws_iam_policy_document", name),
+                            [_statement_block(s) for s in statements]))
+        blocks.append(_resource("aws_iam_role_policy", name, ("name", "app"),
+                                ("role", _ref(f"{role.text}.id")),
+                                ("policy", _ref(f"data.aws_iam_policy_document.{name}.json"))))
+    elif style == "managed":
+        blocks.append(_resource("aws_iam_policy", name, ("name", f"{role_name}-app"),
+                                ("policy", Call("jsonencode", document))))
+        blocks.append(_resource("aws_iam_role_policy_attachment", name,
+                                ("role", _ref(f"{role.text}.name")),
+                                ("policy_arn", _ref(f"aws_iam_policy.{name}.arn"))))
+    else:
+        blocks.append(_resource("aws_iam_role_policy", name, ("name", "app"),
+                                ("role", _ref(f"{role.text}.id")),
+                                ("policy", Call("jsonencode", document))))
+    return blocks
+
+
+def _tf_data_resources(spec: AppSpec) -> list[Block]:
+    bucket = _ref("aws_s3_bucket.data")
+    blocks = [_resource("aws_s3_bucket", "data", ("bucket", f"{spec.name}-data"))]
+    if spec.bucket_encrypted:
+        blocks.append(_resource(
+            "aws_s3_bucket_server_side_encryption_configuration", "data",
+            ("bucket", _ref(f"{bucket.text}.id")),
+            Block("rule", (), [Block("apply_server_side_encryption_by_default", (),
+                                     [("sse_algorithm", "aws:kms")])])))
+    if spec.bucket_public_block:
+        blocks.append(_resource(
+            "aws_s3_bucket_public_access_block", "data", ("bucket", _ref(f"{bucket.text}.id")),
+            ("block_public_acls", True), ("block_public_policy", True),
+            ("ignore_public_acls", True), ("restrict_public_buckets", True)))
+    return [
+        *blocks,
+        _resource("aws_dynamodb_table", "data", ("name", f"{spec.name}-data"),
+                  ("billing_mode", "PAY_PER_REQUEST"), ("hash_key", "pk"),
+                  Block("attribute", (), (("name", "pk"), ("type", "S"))),
+                  Block("point_in_time_recovery", (), (("enabled", True),))
+                  if spec.table_pitr else None),
+        _resource("aws_sqs_queue", "work", ("name", f"{spec.name}-work"),
+                  ("visibility_timeout_seconds", 60),
+                  ("kms_master_key_id", "alias/aws/sqs") if spec.queue_encrypted
+                  else ("sqs_managed_sse_enabled", False)),
+        _resource("aws_sns_topic", "events", ("name", f"{spec.name}-events"),
+                  ("kms_master_key_id", "alias/aws/sns") if spec.topic_encrypted else None),
+        _resource("aws_cloudwatch_log_group", "app", ("name", f"/aws/app/{spec.name}"),
+                  ("retention_in_days", 30) if spec.log_retention else None),
+    ]
+
+
+def _permission(name: str, function: str, principal: str, source_arn: Expr | None) -> Block:
+    return _resource("aws_lambda_permission", name, ("action", "lambda:InvokeFunction"),
+                     ("function_name", _ref(f"aws_lambda_function.{function}.function_name")),
+                     ("principal", principal),
+                     None if source_arn is None else ("source_arn", source_arn))
+
+
+class _RestTree:
+    """The ``aws_api_gateway_resource`` tree of one REST API, one resource per path
+    prefix however many methods share it."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self._names: dict[str, str] = {}
+
+    def resource_id(self, path: str) -> Expr:
+        parent = _ref("aws_api_gateway_rest_api.api.root_resource_id")
+        prefix = ""
+        for part in path.strip("/").split("/"):
+            prefix += "/" + part
+            name = self._names.get(prefix)
+            if name is None:
+                name = re.sub(r"[^a-z0-9]+", "_", prefix.lower()).strip("_")
+                self._names[prefix] = name
+                self.blocks.append(_resource(
+                    "aws_api_gateway_resource", name,
+                    ("rest_api_id", _ref("aws_api_gateway_rest_api.api.id")),
+                    ("parent_id", parent), ("path_part", part)))
+            parent = _ref(f"aws_api_gateway_resource.{name}.id")
+        return parent
+
+
+def _tf_events(spec: AppSpec, fn: Fn, name: str, rest: _RestTree) -> list[Block]:
+    function = f"aws_lambda_function.{name}"
+    blocks: list[Block] = []
+    for number, ev in enumerate(fn.events):
+        tag = f"{name}_{number}"
+        if ev.kind == "http":
+            method = _resource(
+                "aws_api_gateway_method", tag,
+                ("rest_api_id", _ref("aws_api_gateway_rest_api.api.id")),
+                ("resource_id", rest.resource_id(ev.path)), ("http_method", ev.method.upper()),
+                ("authorization", "AWS_IAM" if ev.authorized else "NONE"))
+            blocks += [method, _resource(
+                "aws_api_gateway_integration", tag,
+                ("rest_api_id", _ref("aws_api_gateway_rest_api.api.id")),
+                ("resource_id", _ref(f"aws_api_gateway_method.{tag}.resource_id")),
+                ("http_method", _ref(f"aws_api_gateway_method.{tag}.http_method")),
+                ("integration_http_method", "POST"), ("type", "AWS_PROXY"),
+                ("uri", _ref(f"{function}.invoke_arn"))),
+                _permission(f"{tag}_api", name, "apigateway.amazonaws.com",
+                            Expr('"${aws_api_gateway_rest_api.api.execution_arn}/*"'))]
+        elif ev.kind == "httpApi":
+            route = _resource("aws_apigatewayv2_route", tag,
+                              ("api_id", _ref("aws_apigatewayv2_api.http.id")),
+                              ("route_key", f"{ev.method.upper()} {ev.path}"),
+                              ("target", Expr(f'"integrations/${{aws_apigatewayv2_integration.'
+                                              f'{tag}.id}}"')),
+                              ("authorization_type", "JWT" if ev.authorized else "NONE"),
+                              ("authorizer_id", _ref("aws_apigatewayv2_authorizer.jwt.id"))
+                              if ev.authorized else None)
+            blocks += [_resource("aws_apigatewayv2_integration", tag,
+                                 ("api_id", _ref("aws_apigatewayv2_api.http.id")),
+                                 ("integration_type", "AWS_PROXY"),
+                                 ("integration_uri", _ref(f"{function}.invoke_arn")),
+                                 ("payload_format_version", "2.0")),
+                       route,
+                       _permission(f"{tag}_api", name, "apigateway.amazonaws.com",
+                                   Expr('"${aws_apigatewayv2_api.http.execution_arn}/*"'))]
+        elif ev.kind == "sqs":
+            blocks.append(_resource("aws_lambda_event_source_mapping", tag,
+                                    ("event_source_arn", _ref("aws_sqs_queue.work.arn")),
+                                    ("function_name", _ref(f"{function}.arn")),
+                                    ("batch_size", 10)))
+        elif ev.kind == "s3":
+            # The notification itself is one resource per bucket: see terraform_blocks.
+            blocks.append(_permission(f"{tag}_s3", name, "s3.amazonaws.com",
+                                      _ref("aws_s3_bucket.data.arn")))
+        elif ev.kind == "schedule":
+            blocks += [_resource("aws_cloudwatch_event_rule", tag,
+                                 ("name", f"{spec.name}-{fn.key}-{number}"),
+                                 ("schedule_expression", "rate(1 hour)")),
+                       _resource("aws_cloudwatch_event_target", tag,
+                                 ("rule", _ref(f"aws_cloudwatch_event_rule.{tag}.name")),
+                                 ("arn", _ref(f"{function}.arn"))),
+                       _permission(f"{tag}_events", name, "events.amazonaws.com",
+                                   _ref(f"aws_cloudwatch_event_rule.{tag}.arn"))]
+        else:
+            blocks += [_resource("aws_sns_topic_subscription", tag,
+                                 ("topic_arn", _ref("aws_sns_topic.events.arn")),
+                                 ("protocol", "lambda"), ("endpoint", _ref(f"{function}.arn"))),
+                       _permission(f"{tag}_sns", name, "sns.amazonaws.com",
+                                   _ref("aws_sns_topic.events.arn"))]
+    return blocks
+
+
+def _tf_function(spec: AppSpec, fn: Fn, name: str) -> list[Block]:
+    body: list[Any] = [
+        ("function_name", f"{spec.name}-{fn.key}"),
+        ("role", _ref(f"aws_iam_role.{name if fn.own_role else 'shared'}.arn")),
+        ("handler", _handler(fn)), ("runtime", fn.runtime),
+        ("filename", _ref("data.archive_file.src.output_path")),
+        ("source_code_hash", _ref("data.archive_file.src.output_base64sha256")),
+        ("timeout", fn.timeout), ("memory_size", fn.memory),
+    ]
+    if fn.reserved is not None:
+        body.append(("reserved_concurrent_executions", fn.reserved))
+    body.append(Block("environment", (), [
+        ("variables", {e.name: _tf_env_value(e.value) for e in fn.env})]))
+    if fn.tracing:
+        body.append(Block("tracing_config", (), [("mode", "Active")]))
+    blocks = [_resource("aws_lambda_function", name, *body)]
+    if fn.url_auth:
+        blocks.append(_resource("aws_lambda_function_url", name,
+                                ("function_name", _ref(f"aws_lambda_function.{name}.function_name")),
+                                ("authorization_type", fn.url_auth)))
+    return blocks
+
+
+def terraform_blocks(spec: AppSpec) -> list[Block]:
+    """The app as one Terraform root module, ``main.tf``."""
+    names = {fn.key: _snake(fn.key) for fn in spec.functions}
+    kinds = {ev.kind for fn in spec.functions for ev in fn.events}
+    blocks = [
+        Block("terraform", (), [Block("required_providers", (), [
+            ("aws", {"source": "hashicorp/aws", "version": "~> 5.0"})])]),
+        Block("provider", ("aws",), [("region", "eu-west-1")]),
+    ]
+    if any(_tf_env_value(e.value) != e.value for fn in spec.functions for e in fn.env):
+        blocks.append(Block("variable", ("db_password",), [("type", Expr("string")),
+                                                           ("sensitive", True)]))
+    blocks += [
+        Block("data", ("archive_file", "src"), [
+            ("type", "zip"), ("source_dir", Expr('"${path.module}/src"')),
+            ("output_path", Expr('"${path.module}/build/src.zip"'))]),
+        Block("data", ("aws_iam_policy_document", "assume"), [Block("statement", (), [
+            ("actions", ["sts:AssumeRole"]),
+            Block("principals", (), [("type", "Service"),
+                                     ("identifiers", ["lambda.amazonaws.com"])])])]),
+        *_tf_role("shared", f"{spec.name}-shared", spec.shared_statements, "inline"),
+    ]
+    rest = _RestTree()
+    events: list[Block] = []
+    for position, fn in enumerate(spec.functions):
+        name = names[fn.key]
+        if fn.own_role:
+            blocks += _tf_role(name, f"{spec.name}-{fn.key}", fn.statements,
+                               "document" if position % 2 == 0 else "managed")
+        blocks += _tf_function(spec, fn, name)
+        events += _tf_events(spec, fn, name, rest)
+    if "http" in kinds:
+        blocks.append(_resource("aws_api_gateway_rest_api", "api", ("name", spec.name)))
+        blocks += rest.blocks
+        blocks += [_resource("aws_api_gateway_deployment", "api",
+                             ("rest_api_id", _ref("aws_api_gateway_rest_api.api.id"))),
+                   _resource("aws_api_gateway_stage", "api", ("stage_name", "v1"),
+                             ("rest_api_id", _ref("aws_api_gateway_rest_api.api.id")),
+                             ("deployment_id", _ref("aws_api_gateway_deployment.api.id")),
+                             ("xray_tracing_enabled", spec.functions[0].tracing))]
+    if "httpApi" in kinds:
+        blocks += [
+            _resource("aws_apigatewayv2_api", "http", ("name", spec.name),
+                      ("protocol_type", "HTTP")),
+            _resource("aws_apigatewayv2_authorizer", "jwt",
+                      ("api_id", _ref("aws_apigatewayv2_api.http.id")),
+                      ("authorizer_type", "JWT"), ("name", "jwt"),
+                      ("identity_sources", ["$request.header.Authorization"]),
+                      Block("jwt_configuration", (), [
+                          ("audience", ["example-client"]),
+                          ("issuer", "https://cognito-idp.eu-west-1.amazonaws.com/"
+                                     "eu-west-1_Example")])),
+            _resource("aws_apigatewayv2_stage", "http",
+                      ("api_id", _ref("aws_apigatewayv2_api.http.id")),
+                      ("name", "$default"), ("auto_deploy", True)),
+        ]
+    blocks += events
+    s3_targets = [names[fn.key] for fn in spec.functions for ev in fn.events if ev.kind == "s3"]
+    if s3_targets:
+        blocks.append(_resource(
+            "aws_s3_bucket_notification", "data", ("bucket", _ref("aws_s3_bucket.data.id")),
+            *(Block("lambda_function", (), [
+                ("lambda_function_arn", _ref(f"aws_lambda_function.{name}.arn")),
+                ("events", ["s3:ObjectCreated:*"])]) for name in s3_targets)))
+    blocks += _tf_data_resources(spec)
+    if spec.public_permission:
+        blocks.append(_permission("public_invoke", names[spec.functions[0].key], "*", None))
+    return blocks
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 
@@ -480,11 +856,12 @@ def _yaml(doc: dict[str, Any]) -> str:
     return yaml.dump(doc, Dumper=dumper, sort_keys=False, default_flow_style=False, width=100)
 
 
-WRITERS: dict[str, tuple[str, Callable[[AppSpec], dict[str, Any]], Callable[[Any], str]]] = {
+WRITERS: dict[str, tuple[str, Callable[[AppSpec], Any], Callable[[Any], str]]] = {
     "serverless": ("serverless.yml", serverless_doc, _yaml),
     "sam": ("template.yaml", sam_doc, _yaml),
     "cfn-yaml": ("template.yaml", cfn_doc, _yaml),
     "cfn-json": ("template.json", cfn_doc, lambda doc: json.dumps(doc, indent=2) + "\n"),
+    "terraform": ("main.tf", terraform_blocks, render_hcl),
 }
 
 NODE_HANDLER = '''"use strict";
@@ -505,13 +882,18 @@ def main(event, context):
 '''
 
 
-def generate(out: Path, apps: int = 500, seed: int = 20240601) -> list[Path]:
-    """Write ``apps`` apps under ``out``; return the definition files, in order."""
+def generate(out: Path, apps: int = 500, seed: int = 20240601,
+             formats: Sequence[str] = FORMATS) -> list[Path]:
+    """Write ``apps`` apps under ``out``, app N in ``formats[N % len(formats)]``;
+    return the definition files, in order."""
+    unknown = sorted(set(formats) - set(ALL_FORMATS))
+    if unknown or not formats:
+        raise ValueError(f"unknown formats {unknown}; choose from {', '.join(ALL_FORMATS)}")
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for index in range(apps):
-        fmt = FORMATS[index % len(FORMATS)]
+        fmt = formats[index % len(formats)]
         spec = make_spec(rng, index, fmt)
         folder = out / spec.name
         (folder / "src").mkdir(parents=True, exist_ok=True)
@@ -529,8 +911,14 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--apps", type=int, default=500)
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--formats", default=",".join(FORMATS),
+                        help="comma-separated, used in turn (default: the four mixed formats; "
+                             f"choices: {', '.join(ALL_FORMATS)})")
     args = parser.parse_args()
-    files = generate(args.out, args.apps, args.seed)
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    if unknown := sorted(set(formats) - set(ALL_FORMATS)):
+        parser.error(f"unknown format(s) {', '.join(unknown)}")
+    files = generate(args.out, args.apps, args.seed, formats)
     print(f"wrote {len(files)} apps under {args.out}")
 
 

@@ -226,9 +226,7 @@ def main() -> int:
                                             "-o", str(work / "report.json")), args.repeat)
         problems = check(db, answers)
     finally:
-        if not args.keep and args.data is None:
-            shutil.rmtree(work, ignore_errors=True)
-        elif args.data is not None:
+        if args.data is not None or not args.keep:  # the stores; the logs unless kept
             shutil.rmtree(work, ignore_errors=True)
     print(f"\n{lines} Lambda log lines ({events} events, {len(answers['functions'])} "
           f"functions), {records} CloudTrail records; median of {args.repeat}, "

@@ -1,6 +1,7 @@
 """Time faasguard and Checkov side by side, on the same inputs, in the same run.
 
     python benchmarks/run.py [--apps 500] [--repeat 3] [--skip-checkov] [--keep]
+    python benchmarks/run.py --cases terraform [--tf-apps 200]   # the Terraform part alone
 
 Measured for each tool, each case in a fresh process:
 - wall time of the whole process (``time.perf_counter`` around it), median of
@@ -14,7 +15,10 @@ Measured for each tool, each case in a fresh process:
 
 Cases: one small template (examples/shop-sam/template.yaml), the synthetic corpus
 (benchmarks/gen_corpus.py, ``--apps`` apps of about ten functions each), and
-start-up (``--version``). Checkov is installed, pinned, into its own venv under
+start-up (``--version``); and the Terraform part, ``tf-small`` (one generated
+Terraform app, the corpus's first) and ``tf-corpus`` (``--tf-apps`` apps of the same
+content written as Terraform root modules), where Checkov runs with its terraform
+framework. ``--cases`` picks which run. Checkov is installed, pinned, into its own venv under
 benchmarks/.venv-checkov the first time (this needs PyPI); faasguard runs from a venv
 of its own too, made for the run, which reuses the packages of the interpreter
 running this script (see ``faasguard_venv``). Checkov runs with
@@ -49,7 +53,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from gen_corpus import generate  # noqa: E402  (benchmarks/ is not a package)
+from gen_corpus import FORMATS, generate  # noqa: E402  (benchmarks/ is not a package)
 
 CHECKOV_VERSION = "3.3.30"
 CHECKOV_VENV = HERE / ".venv-checkov"
@@ -57,8 +61,15 @@ RESULTS = HERE / "results" / "latest.md"
 SMALL_TEMPLATE = REPO / "examples" / "shop-sam" / "template.yaml"
 FIRST_INTERVAL, GROWTH, MAX_INTERVAL = 0.01, 1.25, 0.5
 """Memory sampling: seconds between samples, growing from the first to the last."""
-TARGETS = {"small": 20.0, "corpus": 10.0}
-"""Minimum speed-up over Checkov per case (issue 2)."""
+TARGETS = {"small": 20.0, "corpus": 10.0, "tf-small": 20.0, "tf-corpus": 10.0}
+"""Minimum speed-up over Checkov per case (issue 2; the Terraform part, issue 6, is
+held to the same targets)."""
+CASE_GROUPS = {"startup": ("startup",), "small": ("small",), "corpus": ("corpus",),
+               "terraform": ("tf-small", "tf-corpus")}
+"""What ``--cases`` accepts, and the table rows each name stands for."""
+CFN_FRAMEWORKS: tuple[str, ...] = ("cloudformation", "serverless")
+TF_FRAMEWORKS: tuple[str, ...] = ("terraform",)
+SEED = 20240601
 MEMORY_TARGET = 1 / 3
 """faasguard's peak memory at most this fraction of Checkov's."""
 
@@ -165,8 +176,9 @@ def measure(cmd: Sequence[str], env: dict[str, str], out: Path) -> Run:
 @dataclass(frozen=True, slots=True)
 class Tool:
     name: str
-    command: Callable[[Path], list[str]]
-    """The scan command for a file or a directory."""
+    command: Callable[[Path, tuple[str, ...]], list[str]]
+    """The scan command for a file or a directory; the second argument names the
+    Checkov frameworks the input is in (faasguard detects formats itself)."""
     version_command: list[str]
     env: dict[str, str]
     ok_codes: tuple[int, ...]
@@ -255,8 +267,8 @@ def faasguard_tool(pycache: Path, src: Path, python: Path) -> Tool:
     base = [str(python), "-m", "faasguard"]
     return Tool(
         name="faasguard",
-        command=lambda target: [*base, "scan", str(target), "--format", "json",
-                                "--no-progress"],
+        command=lambda target, _frameworks: [*base, "scan", str(target), "--format", "json",
+                                             "--no-progress"],
         version_command=[*base, "--version"],
         env=env,
         ok_codes=(0, 1),
@@ -268,10 +280,10 @@ def checkov_tool(pycache: Path) -> Tool:
     exe = str(CHECKOV_VENV / "bin" / "checkov")
     env = {**_python_env(pycache), "BC_SKIP_MAPPING": "TRUE", "LOG_LEVEL": "ERROR"}
 
-    def command(target: Path) -> list[str]:
+    def command(target: Path, frameworks: tuple[str, ...]) -> list[str]:
         where = ["-f", str(target)] if target.is_file() else ["-d", str(target)]
-        return [exe, *where, "--framework", "cloudformation", "serverless", "--quiet",
-                "--compact", "-o", "json", "--skip-download"]
+        return [exe, *where, "--framework", *frameworks, "--quiet", "--compact", "-o", "json",
+                "--skip-download"]
 
     return Tool(name="checkov", command=command, version_command=[exe, "--version"],
                 env=env, ok_codes=(0, 1), summarise=_checkov_summary)
@@ -315,23 +327,33 @@ class Result:
         return max(r.tree_kb for r in self.runs) / 1024
 
 
-def bench(tools: list[Tool], case: str, target: Path | None, repeat: int,
-          work: Path) -> list[Result]:
+@dataclass(frozen=True, slots=True)
+class Case:
+    name: str
+    target: Path | None
+    """None: start-up (``--version``)."""
+    frameworks: tuple[str, ...] = CFN_FRAMEWORKS
+    """Checkov's ``--framework`` for the input."""
+
+
+def bench(tools: list[Tool], case: Case, repeat: int, work: Path) -> list[Result]:
     """``repeat`` runs of each tool on one case, interleaved (A, B, A, B, ...) so that
     any drift in the machine's load falls on both tools alike."""
     runs: dict[str, list[Run]] = {tool.name: [] for tool in tools}
+    target = case.target
     for index in range(repeat):
         for tool in tools:
-            cmd = tool.version_command if target is None else tool.command(target)
-            out = work / f"{tool.name}-{case}-{index}.out"
+            cmd = (tool.version_command if target is None
+                   else tool.command(target, case.frameworks))
+            out = work / f"{tool.name}-{case.name}-{index}.out"
             run = measure(cmd, tool.env, out)
             if run.returncode not in tool.ok_codes:
                 err = out.with_suffix(".err").read_text(errors="replace")[-2000:]
-                raise SystemExit(f"{tool.name} {case}: exit {run.returncode}\n{err}")
+                raise SystemExit(f"{tool.name} {case.name}: exit {run.returncode}\n{err}")
             runs[tool.name].append(run)
-            print(f"  {tool.name:9} {case:8} run {index + 1}/{repeat}: {run.seconds:7.2f} s, "
-                  f"{run.tree_kb / 1024:7.1f} MB", file=sys.stderr)
-    return [Result(case, tool.name, tuple(runs[tool.name]),
+            print(f"  {tool.name:9} {case.name:9} run {index + 1}/{repeat}: "
+                  f"{run.seconds:7.2f} s, {run.tree_kb / 1024:7.1f} MB", file=sys.stderr)
+    return [Result(case.name, tool.name, tuple(runs[tool.name]),
                    "" if target is None else tool.summarise(runs[tool.name][-1].stdout))
             for tool in tools]
 
@@ -378,8 +400,8 @@ def report(results: list[Result], meta: dict[str, str]) -> str:
         lines.append(f"| {r.case} | {r.tool} | {r.median:.2f} s | {runs} | "
                      f"{r.max_rss_mb:.0f} MB | {r.tree_mb:.0f} MB | {r.summary} |")
     by = {(r.case, r.tool): r for r in results}
-    cases = [c for c in ("startup", "small", "corpus")
-             if (c, "faasguard") in by and (c, "checkov") in by]
+    order = [name for names in CASE_GROUPS.values() for name in names]
+    cases = [c for c in order if (c, "faasguard") in by and (c, "checkov") in by]
     if cases:
         lines += ["", "## faasguard against Checkov", "",
                   "Memory is compared both ways, largest process (RSS) and whole process tree "
@@ -402,16 +424,96 @@ def report(results: list[Result], meta: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _parse_cases(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in CASE_GROUPS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown case(s) {', '.join(unknown) or '(none)'}; choose from "
+            f"{', '.join(CASE_GROUPS)}")
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What the chosen cases run on, written into the scratch folder."""
+
+    cases: list[Case]
+    warm: list[tuple[Path, tuple[str, ...]]]
+    """Untimed warm-up targets, with their Checkov frameworks."""
+    meta: dict[str, str]
+
+
+def prepare(work: Path, chosen: tuple[str, ...], apps: int, tf_apps: int) -> Inputs:
+    """Generate the inputs of the chosen cases and say what they are. Warm-up runs
+    one target of each kind (a few apps of every format), so that every module
+    either tool needs is compiled and the files are in the page cache."""
+    cases: list[Case] = []
+    warm: list[tuple[Path, tuple[str, ...]]] = []
+    meta: dict[str, str] = {}
+    if "startup" in chosen:
+        cases.append(Case("startup", None))
+    if "small" in chosen or "corpus" in chosen:
+        small = work / "small" / "template.yaml"
+        small.parent.mkdir()
+        shutil.copyfile(SMALL_TEMPLATE, small)
+        warm.append((small, CFN_FRAMEWORKS))
+        if "small" in chosen:
+            cases.append(Case("small", small))
+            meta["small template"] = "examples/shop-sam/template.yaml"
+    if "corpus" in chosen:
+        corpus = work / "corpus"
+        started = time.perf_counter()
+        files = generate(corpus, apps, SEED)
+        print(f"corpus: {len(files)} apps in {time.perf_counter() - started:.1f} s "
+              f"under {corpus}", file=sys.stderr)
+        for path in files[:len(FORMATS)]:
+            shutil.copytree(path.parent, work / "warm" / path.parent.name)
+        warm.append((work / "warm", CFN_FRAMEWORKS))
+        cases.append(Case("corpus", corpus))
+        meta["corpus"] = (f"{apps} apps from benchmarks/gen_corpus.py (seed {SEED}), a quarter "
+                          "each serverless.yml, SAM, CloudFormation YAML and JSON")
+    if "terraform" in chosen:
+        tf_small = work / "tf-small"
+        generate(tf_small, 1, SEED, ("terraform",))
+        tf_corpus = work / "tf-corpus"
+        files = generate(tf_corpus, tf_apps, SEED, ("terraform",))
+        print(f"terraform corpus: {len(files)} apps under {tf_corpus}", file=sys.stderr)
+        for path in files[1:3]:
+            shutil.copytree(path.parent, work / "tf-warm" / path.parent.name)
+        warm += [(tf_small, TF_FRAMEWORKS), (work / "tf-warm", TF_FRAMEWORKS)]
+        cases += [Case("tf-small", tf_small, TF_FRAMEWORKS),
+                  Case("tf-corpus", tf_corpus, TF_FRAMEWORKS)]
+        meta["terraform"] = (
+            f"tf-corpus: {tf_apps} apps from benchmarks/gen_corpus.py --formats terraform "
+            f"(seed {SEED}; app N has the content of app N of the mixed corpus, as one "
+            "Terraform root module: aws_iam_policy_document and jsonencode policies, REST "
+            "and HTTP API routes, function URLs, event source mappings, bucket "
+            f"notifications, ...); tf-small: its first app alone; "
+            "Checkov with --framework terraform")
+    return Inputs(cases, warm, meta)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="faasguard vs Checkov benchmark")
     parser.add_argument("--apps", type=int, default=500, help="apps in the corpus (500)")
+    parser.add_argument("--tf-apps", type=int, default=None,
+                        help="apps in the Terraform corpus (200, or --apps if that is fewer)")
+    parser.add_argument("--cases", type=_parse_cases, default=tuple(CASE_GROUPS),
+                        help=f"comma-separated, from {', '.join(CASE_GROUPS)} (default: all); "
+                             "terraform stands for tf-small and tf-corpus")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (3)")
     parser.add_argument("--skip-checkov", action="store_true", help="time faasguard only")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and outputs")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="markdown results file")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="markdown results file (results/latest.md for all cases, else "
+                             "results/latest-CASES.md)")
     parser.add_argument("--git-ref", metavar="REF",
                         help="time faasguard as committed at REF (default: the working tree)")
     args = parser.parse_args(argv)
+    tf_apps = args.tf_apps if args.tf_apps is not None else min(200, args.apps)
+    output = args.output or (RESULTS if args.cases == tuple(CASE_GROUPS)
+                             else RESULTS.with_name(f"latest-{'-'.join(args.cases)}.md"))
     if not Path("/proc/self/stat").exists():
         raise SystemExit("this benchmark reads /proc to measure memory: run it on Linux")
 
@@ -426,48 +528,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             versions["checkov"] = f"checkov {ensure_checkov()}"
             tools.append(checkov_tool(work / "pycache"))
 
-        small = work / "small" / "template.yaml"
-        small.parent.mkdir()
-        shutil.copyfile(SMALL_TEMPLATE, small)
-        corpus = work / "corpus"
-        started = time.perf_counter()
-        files = generate(corpus, args.apps)
-        print(f"corpus: {len(files)} apps in {time.perf_counter() - started:.1f} s "
-              f"under {corpus}", file=sys.stderr)
-
-        # Warm-up, not timed: one app of each format, so every module either tool
-        # needs is compiled and the files are in the page cache.
-        warm = work / "warm"
-        for path in files[:4]:
-            shutil.copytree(path.parent, warm / path.parent.name)
+        inputs = prepare(work, args.cases, args.apps, tf_apps)
         first_runs = []
         for tool in tools:
-            for folder in (small, warm):
-                run = measure(tool.command(folder), tool.env,
-                              work / f"{tool.name}-warmup-{folder.name}.out")
-                if folder is small:
-                    first_runs.append(f"{tool.name} {run.seconds:.2f} s")
+            for index, (target, frameworks) in enumerate(inputs.warm):
+                run = measure(tool.command(target, frameworks), tool.env,
+                              work / f"{tool.name}-warmup-{index}-{target.name}.out")
+                if index == 0:  # the tool's very first scan
+                    first_runs.append(f"{tool.name} {run.seconds:.2f} s ({target.name})")
 
         load_before = _load()
         results = []
-        cases: list[tuple[str, Path | None]] = [("startup", None), ("small", small),
-                                                ("corpus", corpus)]
-        for case, target in cases:
-            results += bench(tools, case, target, args.repeat, work)
+        for case in inputs.cases:
+            results += bench(tools, case, args.repeat, work)
         meta = {
             "date": dt.date.today().isoformat(),
             "machine": _machine(),
             "tools": "; ".join(versions.values()),
-            "corpus": f"{args.apps} apps from benchmarks/gen_corpus.py (seed 20240601), "
-                      "a quarter each serverless.yml, SAM, CloudFormation YAML and JSON",
-            "small template": "examples/shop-sam/template.yaml",
+            **inputs.meta,
             "runs": f"median of {args.repeat} timed runs per case after one warm-up run of "
                     "each tool (bytecode cached, files in the page cache); the tools' runs "
                     "interleaved",
-            "first run on the small template (warm-up, not in the table: compiles "
-            "bytecode; faasguard also builds its IAM action index)": ", ".join(first_runs),
+            "first run (warm-up, not in the table: compiles bytecode; faasguard also builds "
+            "its IAM action index)": ", ".join(first_runs),
             "load average (1, 5, 15 min)": f"{load_before} before, {_load()} after",
-            "command": "python benchmarks/run.py " + " ".join(argv or sys.argv[1:]),
+            "command": "python benchmarks/run.py " + " ".join(
+                sys.argv[1:] if argv is None else argv),
         }
         text = report(results, meta)
     finally:
@@ -475,8 +561,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
     print(text)
     return 0
 

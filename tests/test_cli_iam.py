@@ -14,11 +14,18 @@ from faasguard.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 CASE = Path(__file__).resolve().parent / "fixtures" / "rules" / "FG-IAM-017" / "bad"
 
 
+def sam_app(case: Path, target: Path) -> Path:
+    """The SAM app of a fixture folder (template.yaml and its code) without the
+    Serverless (sls/) and Terraform (tf/) versions of it next to it."""
+    target.mkdir(parents=True)
+    shutil.copy(case / "template.yaml", target / "template.yaml")
+    shutil.copytree(case / "src", target / "src")
+    return target
+
+
 @pytest.fixture
 def app_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "app"
-    shutil.copytree(CASE, target, ignore=shutil.ignore_patterns("sls"))  # the SAM app only
-    return target
+    return sam_app(CASE, tmp_path / "app")
 
 
 def test_report_lists_needed_and_excess(app_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,8 +76,41 @@ def test_least_privilege_app_exits_zero(tmp_path: Path) -> None:
     shutil.copytree(CASE.parent.parent / "FG-IAM-018" / "good", tmp_path / "app")
     # DynamoDBCrudPolicy grants more than get/put: still over-privileged
     assert main(["iam", str(tmp_path / "app")]) == EXIT_FINDINGS
-    shutil.copytree(CASE.parent / "good", tmp_path / "exact", ignore=shutil.ignore_patterns("sls"))
-    assert main(["iam", str(tmp_path / "exact")]) == EXIT_OK
+    assert main(["iam", str(sam_app(CASE.parent / "good", tmp_path / "exact"))]) == EXIT_OK
+
+
+def test_terraform_app_in_its_own_terms(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["iam", str(CASE.parent / "good" / "tf")]) == EXIT_OK
+    assert main(["iam", str(CASE / "tf"), "--function", "get-order"]) == EXIT_FINDINGS
+    out = capsys.readouterr().out
+    assert "function get-order  [over-privileged]" in out
+    assert "dynamodb:GetItem on aws_dynamodb_table.orders.arn" in out
+    assert "!Ref" not in out and "!GetAtt" not in out and "<unresolved" not in out
+    assert "dynamodb: dynamodb:DeleteItem" in out and "s3: s3:GetObject" in out
+    # the derived policy names the table by its address, not by a literal ARN
+    assert "resources = [aws_dynamodb_table.orders.arn]" in out
+    assert ":table/orders" not in out
+
+
+def test_terraform_policy_keeps_addresses_in_text(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    app = tmp_path / "tf"
+    shutil.copytree(CASE / "tf", app)
+    (app / "src" / "app.py").write_text(
+        "import os\n\nimport boto3\n\ns3 = boto3.client('s3')\n\n\n"
+        "def handler(event, context):\n"
+        "    return s3.get_object(Bucket=os.environ['BUCKET'], Key='daily.csv')\n")
+    main_tf = app / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace(
+        "TABLE = aws_dynamodb_table.orders.name", "BUCKET = aws_s3_bucket.reports.id"))
+    main(["iam", str(app), "--function", "get-order", "-f", "json"])
+    entry = json.loads(capsys.readouterr().out)
+    needed = {n["action"]: n["resource"] for n in entry["needed"]}
+    assert needed["s3:GetObject"] == "${aws_s3_bucket.reports.arn}/daily.csv"
+    assert sorted(e["action"] for e in entry["excess"]["dynamodb"]) == ["dynamodb:DeleteItem",
+                                                                       "dynamodb:GetItem"]
+    main(["iam", str(app), "--function", "get-order"])
+    assert 'resources = ["${aws_s3_bucket.reports.arn}/daily.csv"]' in capsys.readouterr().out
 
 
 def test_project_config_excludes_apply(app_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,12 @@ import yaml
 from faasguard.code.actions import NeededAction
 from faasguard.code.facts import FunctionCode, SdkCall, Target, Unknown
 from faasguard.iamgen import PolicyFormat, derive, problems, render
-from faasguard.leastpriv import analyze, canonical, covers
+from faasguard.leastpriv import analyze, canonical, covers, show_in, summary
 from faasguard.model import (
     App,
     Function,
     Location,
+    LogGroup,
     Policy,
     Queue,
     Ref,
@@ -241,3 +243,77 @@ def test_a_wildcard_grants_what_a_deny_leaves() -> None:
     app = app_with(allow(("*",), "*"), deny)
     (verdict,) = analyze(app, code({"Fn": (GET, SEND)}))
     assert [n.action for n in verdict.missing] == ["dynamodb:GetItem"]
+
+
+def tf_app(*statements: Statement) -> App:
+    """A Terraform app: addresses for ids, Terraform attribute names in references."""
+    resources = {"aws_dynamodb_table.orders": Table("aws_dynamodb_table.orders", TPL,
+                                                    type="aws_dynamodb_table", name="orders"),
+                 "aws_sqs_queue.jobs": Queue("aws_sqs_queue.jobs", TPL, type="aws_sqs_queue")}
+    role = Role("aws_iam_role.fn", TPL, policies=(Policy("inline", TPL, statements=(
+        LOGS, *statements)),))
+    fn = Function("aws_lambda_function.fn", Location("main.tf", 10), role="aws_iam_role.fn",
+                  name="fn")
+    return App("tf", Location("main.tf", 1), "terraform", functions=(fn,),
+               roles={"aws_iam_role.fn": role}, resources=resources)
+
+
+def test_terraform_references_resolve_by_attribute() -> None:
+    table = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders"
+    app = tf_app()
+    assert canonical(Ref("aws_dynamodb_table.orders", "arn"), app) == table
+    assert canonical(Ref("aws_dynamodb_table.orders", "name"), app) == "orders"
+    assert canonical(Ref("aws_dynamodb_table.orders", "id"), app) == "orders"
+    assert canonical(Interpolated("${aws_dynamodb_table.orders.arn}/index/*", (
+        Ref("aws_dynamodb_table.orders", "arn"),)), app) == f"{table}/index/*"
+    # a generated queue name stays a reference; its URL is neither ARN nor name
+    assert canonical(Ref("aws_sqs_queue.jobs", "url"), app) == "${aws_sqs_queue.jobs.url}"
+    assert canonical(Ref("aws_sqs_queue.jobs", "arn"), app) == (
+        "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${aws_sqs_queue.jobs.name}")
+
+
+def test_terraform_env_reference_scopes_the_need_and_prints_as_terraform() -> None:
+    get = SdkCall("dynamodb", "GetItem", AT, targets=(
+        Target(Ref("aws_dynamodb_table.orders", "name"), "TableName"),))
+    send = SdkCall("sqs", "SendMessage", AT, targets=(
+        Target(Ref("aws_sqs_queue.jobs", "url"), "QueueUrl"),))
+    app = tf_app(allow(("dynamodb:GetItem", "dynamodb:DeleteItem"),
+                       Ref("aws_dynamodb_table.orders", "arn")),
+                 allow(("sqs:SendMessage",), Ref("aws_sqs_queue.jobs", "arn")))
+    (verdict,) = analyze(app, code({"aws_lambda_function.fn": (get, send)}))
+    assert verdict.verdict == "over-privileged" and not verdict.unknowns
+    assert [e.action for e in verdict.excess] == ["dynamodb:DeleteItem"]
+    text = json.dumps(summary(verdict))
+    assert "aws_dynamodb_table.orders.arn" in text and "aws_sqs_queue.jobs.arn" in text
+    assert "!GetAtt" not in text and "!Ref" not in text
+    statements = derive(verdict.own)
+    policy = render(statements, PolicyFormat.TERRAFORM, "fn", app)
+    assert "resources = [aws_dynamodb_table.orders.arn]" in policy
+    assert "resources = [aws_sqs_queue.jobs.arn]" in policy
+
+
+def test_terraform_unknown_reference_is_written_as_terraform() -> None:
+    call = SdkCall("dynamodb", "GetItem", AT, targets=(
+        Target(Ref("aws_rds_cluster.db", "arn"), "TableName"),))
+    (verdict,) = analyze(tf_app(), code({"aws_lambda_function.fn": (call,)}))
+    (need,) = [n for n in verdict.own if n.action == "dynamodb:GetItem"]
+    assert isinstance(need.resource, Unresolved)
+    assert need.resource.expr == "aws_rds_cluster.db.arn"
+
+
+def test_terraform_log_group_arn_has_no_stream_suffix() -> None:
+    """Terraform's ``arn`` of a log group lacks CloudFormation's ":*": the platform's
+    log permissions are on ``"${aws_cloudwatch_log_group.x.arn}:*"``."""
+    base = tf_app(allow(("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
+                        Interpolated("${aws_cloudwatch_log_group.fn.arn}:*", (
+                            Ref("aws_cloudwatch_log_group.fn", "arn"),))))
+    group = LogGroup("aws_cloudwatch_log_group.fn", TPL, type="aws_cloudwatch_log_group",
+                     name="/aws/lambda/fn")
+    fn = replace(base.functions[0], log_group=group.id)
+    app = replace(base, functions=(fn,), resources={**base.resources, group.id: group})
+    (verdict,) = analyze(app, code({}))
+    logs = {show_in(n.resource, "terraform") for n in verdict.own if n.implicit}
+    assert logs == {"${aws_cloudwatch_log_group.fn.arn}:*"}
+    assert [n.action for n in verdict.missing] == []
+    policy = render(derive(verdict.own), PolicyFormat.TERRAFORM, "fn", app)
+    assert 'resources = ["${aws_cloudwatch_log_group.fn.arn}:*"]' in policy

@@ -216,6 +216,15 @@ def _logs_parser(sub: Any) -> None:
     actions = logs.add_subparsers(dest="logs_command", metavar="ACTION", required=True)
     _logs_report_parsers(actions)
     _logs_detect_parser(actions)
+    export = actions.add_parser(
+        "export", help="write the store's event tables as Parquet (for Spark)",
+        description="Write each event table of the store to DIR/<table>/data.parquet, "
+                    "for Spark or any Parquet reader (see docs/logs-spark.md).")
+    export.add_argument("--parquet", required=True, metavar="DIR",
+                        help="the directory to write (created if missing)")
+    export.add_argument("--db", default="faasguard.duckdb", metavar="PATH",
+                        help="the store (default: faasguard.duckdb)")
+    export.add_argument("-f", "--format", default="text", choices=["text", "json"])
     ingest = actions.add_parser(
         "ingest", help="read log files, directories, .gz files or stdin (-) into the store",
         description="Read Lambda logs (text, JSON, CloudWatch exports, filter-log-events "
@@ -226,8 +235,9 @@ def _logs_parser(sub: Any) -> None:
                         help="files, directories (read recursively) or - for stdin")
     ingest.add_argument("--db", default="faasguard.duckdb", metavar="PATH",
                         help="the store (default: faasguard.duckdb; created if missing)")
-    ingest.add_argument("--batch", type=int, default=50_000, metavar="N",
-                        help="rows per committed batch (default: 50000)")
+    ingest.add_argument("--batch", type=int, metavar="N",
+                        help="rows per committed batch (default: 50000; Lambda log files: "
+                             "32 MiB chunks)")
     ingest.add_argument("--log-group", metavar="NAME",
                         help="log group of sources that do not name theirs (Lambda log "
                              "files and exports, filter-log-events output), e.g. "
@@ -273,6 +283,9 @@ def _logs_detect_parser(actions: Any) -> None:
     detect.add_argument("--price-million-requests", type=float, default=0.20, metavar="USD",
                         help="price of a million requests (default: 0.20)")
     detect.add_argument("-f", "--format", default="text", choices=["text", "json"])
+    detect.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"],
+                        help="run the rules on the store (duckdb, default) or on a local "
+                             "Spark session over its tables (spark; docs/logs-spark.md)")
 
 
 def _logs_report_parsers(actions: Any) -> None:
@@ -319,6 +332,10 @@ def _logs_report_parsers(actions: Any) -> None:
                         help="price of a GB-second (default: 0.0000166667, Lambda x86)")
     report.add_argument("--price-million-requests", type=float, metavar="USD",
                         help="price of a million requests (default: 0.20)")
+    report.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"],
+                        help="compute the report on the store (duckdb, default) or on a "
+                             "local Spark session over its tables (spark; "
+                             "docs/logs-spark.md)")
     profile = actions.add_parser(
         "profile", parents=[window],
         help="observed durations and memory against an app's timeout and memory (C2)",
@@ -651,6 +668,10 @@ def _cmd_logs(args: argparse.Namespace) -> int:
         from faasguard.logs.detections.cli import run as run_detect
 
         run = run_detect
+    elif args.logs_command == "export":
+        from faasguard.logs.spark.export import run as run_export
+
+        run = run_export
     try:
         return run(args)
     except LogsUsageError as exc:

@@ -315,7 +315,11 @@ def tf_value(resource: Resource_, app: App, variables: list[str]) -> str:
     """A resource as a Terraform expression (quoted string or reference)."""
     if isinstance(resource, Ref) and "." in resource.target:
         return f"{resource.target}.{_snake(resource.attribute or 'arn')}"
-    text = canonical(resource, app) or ANY
+    if app.format == "terraform" and isinstance(resource, Interpolated) and resource.refs:
+        # text built from the app's own resources: keep their addresses
+        text = _TF_ADDRESS.sub(lambda m: _tf_token(m.group(1), app), str(resource))
+    else:
+        text = canonical(resource, app) or ANY
     for pseudo, expr in _TF_PSEUDO.items():
         text = text.replace(pseudo, expr)
 
@@ -329,6 +333,21 @@ def tf_value(resource: Resource_, app: App, variables: list[str]) -> str:
 
     text = re.sub(r"\$\{(?!data\.)([A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?\}", token, text)
     return json.dumps(text)
+
+
+_TF_ADDRESS = re.compile(r"\$\{([^}]+)\}")
+
+
+def _tf_token(inner: str, app: App) -> str:
+    """``${aws_s3_bucket.b.arn}`` stays; a bare address gets the attribute of its name;
+    anything else is left for the variables below."""
+    target = inner.rpartition(".")[0]
+    if target and app.resolve_ref(Ref(target)) is not None:
+        return f"${{{inner}}}"
+    found = kind_of(app, inner) if app.resolve_ref(Ref(inner)) is not None else None
+    if found is not None:
+        return f"${{{inner}.{found[0].name_attr or 'id'}}}"
+    return f"${{{inner}}}"
 
 
 def render_terraform(statements: Sequence[PolicyStatement], function: str, app: App) -> str:

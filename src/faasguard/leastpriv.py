@@ -59,6 +59,14 @@ CodeSource = Callable[[App, Function], FunctionCode]
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
+def show_in(value: Any, app_format: str) -> str:
+    """A value as text for a message, references in the app's own syntax
+    (``aws_dynamodb_table.orders.arn`` for Terraform, ``!GetAtt Orders.Arn`` otherwise)."""
+    if isinstance(value, Ref) and app_format == "terraform":
+        return f"{value.target}.{value.attribute}" if value.attribute else value.target
+    return show(value)
+
+
 # --- resources in one spelling ----------------------------------------------------------
 
 
@@ -84,11 +92,12 @@ def _ref_text(ref: Ref, app: App) -> str:
     if found is None:
         return token
     kind, name = found
-    if (ref.attribute or "") == kind.arn_attr and kind.arn_attr is not None:
+    role = kind.role(ref.attribute)
+    if role == "arn":
         return canonical_arn(kind, ref.target, name)
-    if (ref.attribute or "") == kind.name_attr:
+    if role == "name":
         return name if name else token
-    if ref.attribute == "StreamArn" and kind.iam_type == "table":
+    if role == "stream":
         # the stream's label is a timestamp chosen at deploy time
         return canonical_arn(kind, ref.target, name) + "/stream/*"
     return token
@@ -97,7 +106,12 @@ def _ref_text(ref: Ref, app: App) -> str:
 def _placeholder(inner: str, app: App) -> str:
     if inner.startswith("AWS::"):
         return f"${{{inner}}}"
-    target, _, attribute = inner.partition(".")
+    if app.format == "terraform":  # aws_s3_bucket.reports.arn: the attribute comes last
+        target, _, attribute = inner.rpartition(".")
+        if not target or app.resolve_ref(Ref(target)) is None:
+            target, attribute = inner, ""
+    else:
+        target, _, attribute = inner.partition(".")
     return _ref_text(Ref(target, attribute or None), app)
 
 
@@ -345,6 +359,8 @@ class Privileges:
     missing: tuple[NeededAction, ...]
     excess: tuple[Excess, ...]
     unknowns: tuple[str, ...]
+    app_format: str = ""
+    """The format of the app ("terraform", "sam", ...): references are shown its way."""
 
     @property
     def verdict(self) -> str:
@@ -384,7 +400,7 @@ def needed_for(app: App, fn: Function, code: FunctionCode,
     for value, what in ((fn.dead_letter, "dead-letter target"),
                         (fn.on_failure, "on-failure destination")):
         if value is not None and destination_service(app, value) is None:
-            unknowns.append(f"{what} {show(value)}: its type is not known")
+            unknowns.append(f"{what} {show_in(value, app.format)}: its type is not known")
     for item in needs:
         if isinstance(item.resource, Unresolved):
             unknowns.append(f"{item.action}: {item.resource.reason or item.resource.expr}")
@@ -453,7 +469,7 @@ def _grant_excess(grant: Granted, wanted: list[NeededAction] | None, extras: fro
     if grant.platform or low in extras:
         return
     for index, value in enumerate(grant.resources):
-        shown = show(value)
+        shown = show_in(value, app.format)
         # an unneeded action is reported at its line, a too-wide resource at its own
         at = grant.statement.at("resources", index) if grant.statement.resources \
             else grant.loc
@@ -470,10 +486,10 @@ def _grant_excess(grant: Granted, wanted: list[NeededAction] | None, extras: fro
             continue  # exactly as wide as something needed
         if not any(covers(text, t) for t in needed_texts):
             out.append(Excess(grant.action, shown, at, grant.pattern, "resource",
-                              tuple(show(n.resource) for n in wanted)))
+                              tuple(show_in(n.resource, app.format) for n in wanted)))
             continue
         out.append(Excess(grant.action, shown, at, grant.pattern, "wider",
-                          tuple(show(n.resource) for n in wanted)))
+                          tuple(show_in(n.resource, app.format) for n in wanted)))
 
 
 def _wildcard_excess(decl: Declared, wildcard: Wildcard,
@@ -492,7 +508,7 @@ def _wildcard_excess(decl: Declared, wildcard: Wildcard,
         text = canonical(value, app)
         if others == ["kms:decrypt"] and env_key and text and covers(text, env_key):
             continue  # all it grants beyond the needs is decrypting the environment's key
-        out.append(Excess(wildcard.pattern, show(value), wildcard.loc, wildcard.pattern,
+        out.append(Excess(wildcard.pattern, show_in(value, app.format), wildcard.loc, wildcard.pattern,
                           "pattern"))
 
 
@@ -528,7 +544,7 @@ def analyze(app: App, code_of: CodeSource, db: IamDatabase | None = None,
         if role is None:
             unknowns = [*own_unknowns, "no execution role in the app"]
             out.append(Privileges(fn, None, (), tuple(own), tuple(own), (), (),
-                                  tuple(dict.fromkeys(unknowns))))
+                                  tuple(dict.fromkeys(unknowns)), app.format))
             continue
         shared = roles.get(role.id)
         if shared is None:
@@ -557,7 +573,8 @@ def analyze(app: App, code_of: CodeSource, db: IamDatabase | None = None,
         code_complete = _complete(code_of(app, fn)) and shared.incomplete <= {fn.id}
         excess = shared.excess(app, fn, needs) if code_complete else []
         out.append(Privileges(fn, role, tuple(f.id for f in sharing), tuple(needs), tuple(own),
-                              tuple(missing), tuple(excess), tuple(dict.fromkeys(unknowns))))
+                              tuple(missing), tuple(excess), tuple(dict.fromkeys(unknowns)),
+                              app.format))
     return out
 
 
@@ -623,7 +640,8 @@ class _RoleNeeds:
             return found
         by_action: dict[str, list[str]] = {}
         for need in needs:
-            by_action.setdefault(need.action.lower(), []).append(show(need.resource))
+            by_action.setdefault(need.action.lower(), []).append(
+                show_in(need.resource, app.format))
         return [replace(item, needed_on=tuple(by_action[item.action.lower()]))
                 if item.needed_on else item for item in found]
 
@@ -645,10 +663,10 @@ def summary(priv: Privileges) -> Mapping[str, Any]:
         "role": priv.role.id if priv.role else None,
         "shared_with": list(priv.shared_with),
         "verdict": priv.verdict,
-        "needed": [{"action": n.action, "resource": show(n.resource),
+        "needed": [{"action": n.action, "resource": show_in(n.resource, priv.app_format),
                     "unresolved": n.unresolved, "implicit": n.implicit,
                     "certain": n.certain, "reason": n.reason} for n in priv.needed],
-        "missing": [{"action": n.action, "resource": show(n.resource),
+        "missing": [{"action": n.action, "resource": show_in(n.resource, priv.app_format),
                      "location": str(n.loc) if n.loc else None, "reason": n.reason}
                     for n in priv.missing],
         "excess": {service: [{"action": e.action, "resource": e.resource,
@@ -673,14 +691,15 @@ def render_text(verdicts: Sequence[Privileges], limit: int = 8) -> str:
         lines.append(f"  needed: {len(priv.own)} permission(s)")
         for need in priv.own[:limit]:
             tag = " (platform)" if need.implicit else ""
-            lines.append(f"    {need.action} on {show(need.resource)}{tag}")
+            lines.append(f"    {need.action} on {show_in(need.resource, priv.app_format)}{tag}")
         if len(priv.own) > limit:
             lines.append(f"    ... and {len(priv.own) - limit} more (--format json lists all)")
         if priv.missing:
             lines.append("  under-privileged (needed, not granted: AccessDenied):")
             for need in priv.missing:
                 where = f"  [{need.loc}]" if need.loc else ""
-                lines.append(f"    {need.action} on {show(need.resource)}{where}")
+                resource = show_in(need.resource, priv.app_format)
+                lines.append(f"    {need.action} on {resource}{where}")
         if priv.excess:
             lines.append("  over-privileged (granted, not needed):")
             for service, items in priv.excess_by_service().items():
@@ -708,5 +727,6 @@ __all__ = [
     "excess_text",
     "needed_for",
     "render_text",
+    "show_in",
     "summary",
 ]

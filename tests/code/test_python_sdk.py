@@ -324,9 +324,8 @@ def test_environment_targets(tmp_path: Path) -> None:
     assert by["GetItem"].targets[0].env_var == "TABLE"
     assert (by["GetObject"].targets[0].value, by["GetObject"].targets[0].env_var) == \
         ("media-prod", "BUCKET")
-    missing = by["PutObject"].targets[0]
-    assert missing.env_var == "MISSING" and isinstance(missing.value, Unresolved)
-    assert "not set in the function's environment" in missing.value.reason
+    defaulted = by["PutObject"].targets[0]  # not in the template: the code's default
+    assert (defaulted.value, defaulted.env_var) == ("fallback", "MISSING")
     assert by["SendMessage"].targets[0].value == Unresolved("${ssm:/q}")
     assert by["ListObjectsV2"].targets[0].value == "media-prod-logs"
     head = by["HeadObject"].targets
@@ -334,6 +333,37 @@ def test_environment_targets(tmp_path: Path) -> None:
     assert isinstance(head[1].value, Unresolved) and head[1].value.expr == "event['k']"
     dynamic = by["DeleteObject"].targets[0]
     assert isinstance(dynamic.value, Unresolved) and dynamic.env_var is None
+
+
+def test_environment_defaults_apply_only_when_the_template_does_not_set_the_variable(
+        tmp_path: Path) -> None:
+    calls, _ = analyze(tmp_path, {"app.py": """\
+        import os
+
+        import boto3
+
+        TABLE = os.environ.get("TABLE", "orders-dev")
+        OTHER = os.getenv("OTHER_TABLE", default="audit-dev")
+        SET = os.environ.get("SET_TABLE", "never-used")
+        NONE = os.environ.get("NO_DEFAULT")
+        ddb = boto3.client("dynamodb")
+
+
+        def handler(event, context):
+            ddb.get_item(TableName=TABLE, Key={})
+            ddb.put_item(TableName=OTHER, Item={})
+            ddb.delete_item(TableName=SET, Key={})
+            ddb.update_item(TableName=NONE, Key={})
+            ddb.query(TableName=os.environ.setdefault("Q_TABLE", f"{TABLE}-index"))
+        """}, env={"SET_TABLE": Ref("Orders")})
+    by = {c.operation: c.targets[0] for c in calls}
+    assert (by["GetItem"].value, by["GetItem"].env_var) == ("orders-dev", "TABLE")
+    assert (by["PutItem"].value, by["PutItem"].env_var) == ("audit-dev", "OTHER_TABLE")
+    assert (by["DeleteItem"].value, by["DeleteItem"].env_var) == (Ref("Orders"), "SET_TABLE")
+    unset = by["UpdateItem"]  # no default: None at run time, nothing to resolve to
+    assert isinstance(unset.value, Unresolved) and unset.env_var == "NO_DEFAULT"
+    assert "not set in the function's environment" in unset.value.reason
+    assert (by["Query"].value, by["Query"].env_var) == ("orders-dev-index", "Q_TABLE")
 
 
 def test_env_with_template_reference_in_fstring_stays_unresolved(tmp_path: Path) -> None:

@@ -33,6 +33,8 @@ class CodeAnalyzer:
         self._results: dict[tuple[str, str, str], FunctionCode] = {}
         self._projects: dict[tuple[Path, tuple[Path, ...]], PythonProject] = {}
         self._js_projects: dict[tuple[Path, Path], JsProject] = {}
+        self._resolved: dict[Path, Path | None] = {}
+        """Paths handler resolution resolved, shared by the functions of the scan."""
 
     def function(self, app: App, fn: Function) -> FunctionCode:
         key = (app.name, app.source.file, fn.id)  # two apps may share a name
@@ -44,7 +46,7 @@ class CodeAnalyzer:
         return cached
 
     def handler(self, app: App, fn: Function) -> HandlerRef | Unknown:
-        return resolve_handler(app, fn, self.root)
+        return resolve_handler(app, fn, self.root, self._resolved)
 
     def python_project(self, code_root: Path, layers: tuple[Path, ...] = ()) -> PythonProject:
         """One project per code root (and layers), shared by the functions that live in it."""
@@ -85,7 +87,7 @@ class CodeAnalyzer:
         return tuple(roots)
 
     def _analyze(self, app: App, fn: Function) -> FunctionCode:
-        handler = resolve_handler(app, fn, self.root)
+        handler = resolve_handler(app, fn, self.root, self._resolved)
         if isinstance(handler, Unknown):
             return FunctionCode(function=fn.id, language=None, unknowns=(handler,))
         try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -82,10 +83,46 @@ class ResourceKind:
     """GetAtt attribute that gives the name; "" when ``Ref`` gives it."""
     pattern: str
     """The ARN with ``{name}`` for the resource's name."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Other attributes that give the ARN ("arn"), the name ("name") or a stream ARN
+    ("stream"): Terraform's ``id`` is the name of a table, the ARN of a topic."""
+    stream_attr: str = "StreamArn"
 
     @property
     def service(self) -> str:
         return self.pattern.replace(PSEUDO["Partition"], "aws").split(":")[2]
+
+    def role(self, attribute: str | None) -> str | None:
+        """What an attribute of the resource gives: "arn", "name", "stream" or None."""
+        attribute = attribute or ""
+        if self.arn_attr is not None and attribute == self.arn_attr:
+            return "arn"
+        if attribute == self.name_attr:
+            return "name"
+        if attribute == self.stream_attr and self.iam_type == "table":
+            return "stream"
+        return self.aliases.get(attribute)
+
+
+_TERRAFORM_KINDS: Mapping[str, tuple[str, str, Mapping[str, str]]] = {
+    "aws_dynamodb_table": ("AWS::DynamoDB::Table", "name", {"id": "name"}),
+    "aws_s3_bucket": ("AWS::S3::Bucket", "bucket", {"id": "name"}),
+    "aws_sqs_queue": ("AWS::SQS::Queue", "name", {}),
+    "aws_sns_topic": ("AWS::SNS::Topic", "name", {"id": "arn"}),
+    "aws_lambda_function": ("AWS::Lambda::Function", "function_name", {}),
+    "aws_kinesis_stream": ("AWS::Kinesis::Stream", "name", {}),
+    "aws_kinesis_firehose_delivery_stream": ("AWS::KinesisFirehose::DeliveryStream", "name", {}),
+    "aws_secretsmanager_secret": ("AWS::SecretsManager::Secret", "name", {"id": "arn"}),
+    "aws_kms_key": ("AWS::KMS::Key", "key_id", {"id": "name"}),
+    "aws_sfn_state_machine": ("AWS::StepFunctions::StateMachine", "name", {"id": "arn"}),
+    "aws_cloudwatch_event_bus": ("AWS::Events::EventBus", "name", {"id": "name"}),
+    "aws_ssm_parameter": ("AWS::SSM::Parameter", "name", {"id": "name"}),
+    "aws_cloudwatch_log_group": ("AWS::Logs::LogGroup", "name", {"id": "name"}),
+    "aws_iam_role": ("AWS::IAM::Role", "name", {"id": "name"}),
+}
+"""Terraform resource type -> (the CloudFormation type with the same ARN, the attribute
+that gives the name, other attributes); every one of them exposes ``arn``. Attributes
+that give neither (``url`` of a queue) stay references."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +147,27 @@ def overrides() -> Overrides:
         transact_items=raw["transact_items"],
         partiql=raw["partiql"],
         preferred_types={k: tuple(v) for k, v in raw["preferred_types"].items()},
-        kinds={t: ResourceKind(t, v["type"], v["arn"], v["name"], v["pattern"])
-               for t, v in raw["resource_types"].items()},
+        kinds=_with_terraform({t: ResourceKind(t, v["type"], v["arn"], v["name"], v["pattern"])
+                               for t, v in raw["resource_types"].items()}),
         implicit={k: tuple(v) for k, v in raw["implicit"].items()},
         managed_policies={k: tuple(v) for k, v in raw["managed_policies"].items()},
         platform_extras=frozenset(a.lower() for a in raw["platform_extras"]),
     )
+
+
+_TF_LOG_GROUP = "aws_cloudwatch_log_group"
+
+
+def _with_terraform(kinds: dict[str, ResourceKind]) -> dict[str, ResourceKind]:
+    for tf_type, (cfn_type, name_attr, aliases) in _TERRAFORM_KINDS.items():
+        kind = kinds.get(cfn_type)
+        if kind is not None:
+            # a log group's ``arn`` in Terraform has no ":*" (CloudFormation's Arn has)
+            pattern = kind.pattern.removesuffix(":*") if tf_type == _TF_LOG_GROUP \
+                else kind.pattern
+            kinds[tf_type] = ResourceKind(tf_type, kind.iam_type, "arn", name_attr, pattern,
+                                          aliases, "stream_arn")
+    return kinds
 
 
 # --- botocore's service models, as data ------------------------------------------------
@@ -174,8 +226,18 @@ def kind_of(app: App | None, target: str) -> tuple[ResourceKind, Any] | None:
     fn = app.function(target)
     if fn is not None:
         name = fn.name if isinstance(fn.name, str) and "${" not in fn.name else None
-        return overrides().kinds["AWS::Lambda::Function"], name
+        function_type = ("aws_lambda_function" if app.format == "terraform"
+                         else "AWS::Lambda::Function")
+        return overrides().kinds[function_type], name
     return None
+
+
+def ref_syntax(app: App | None, target: str, attribute: str | None = None) -> str:
+    """A reference as the app's source writes it: ``aws_sqs_queue.jobs.arn`` in
+    Terraform, ``!GetAtt Jobs.Arn`` / ``!Ref Jobs`` in templates."""
+    if app is not None and app.format == "terraform":
+        return f"{target}.{attribute}" if attribute else target
+    return f"!GetAtt {target}.{attribute}" if attribute else f"!Ref {target}"
 
 
 def _literal_name(res: Resource) -> str | None:
@@ -347,7 +409,8 @@ def _unresolved(value: Any, param: str | None, call: _Call) -> Unresolved:
 def _from_ref(ref: Ref, iam_type: str, call: _Call, param: str | None) -> Resource_:
     found = kind_of(call.app, ref.target)
     if found is None:
-        return Unresolved(f"!Ref {ref.target}", f"{ref.target} is not a resource faasguard "
+        return Unresolved(ref_syntax(call.app, ref.target, ref.attribute),
+                          f"{ref.target} is not a resource faasguard "
                           f"knows the ARN of ({call.where()})")
     kind, name = found
     qualifier = call.literal("Qualifier") if iam_type == "function" else None
@@ -360,13 +423,16 @@ def _from_ref(ref: Ref, iam_type: str, call: _Call, param: str | None) -> Resour
     if _same(kind.iam_type, "bucket") and iam_type == "object":
         key = call.literal("Key") or call.literal("Prefix")
         suffix = f"{key}*" if key and call.literal("Prefix") and not call.literal("Key") else key
-        return Interpolated(f"${{{ref.target}.Arn}}/{suffix or ANY}", (Ref(ref.target, "Arn"),))
+        arn = kind.arn_attr or "Arn"
+        return Interpolated(f"${{{ref.target}.{arn}}}/{suffix or ANY}", (Ref(ref.target, arn),))
     if _same(kind.iam_type, "table") and iam_type == "index":
         index = call.literal("IndexName") or ANY
-        return Interpolated(f"${{{ref.target}.Arn}}/index/{index}", (Ref(ref.target, "Arn"),))
+        arn = kind.arn_attr or "Arn"
+        return Interpolated(f"${{{ref.target}.{arn}}}/index/{index}", (Ref(ref.target, arn),))
     if _same(kind.iam_type, "table") and iam_type == "stream":
-        return Ref(ref.target, "StreamArn")
-    return Unresolved(f"!Ref {ref.target}", f"{param or 'the target'} refers to a "
+        return Ref(ref.target, kind.stream_attr)
+    return Unresolved(ref_syntax(call.app, ref.target, ref.attribute),
+                      f"{param or 'the target'} refers to a "
                       f"{kind.cfn_type}, not a {iam_type} ({call.where()})")
 
 
@@ -486,7 +552,8 @@ def _key_resource(value: Any, call: _Call, db: IamDatabase) -> Resource_ | None:
         found = kind_of(call.app, value.target)
         if found and _same(found[0].iam_type, "key"):
             return arn_ref(found[0], value.target, found[1])
-        return Unresolved(f"!Ref {value.target}", "KMS key not known as a key resource")
+        return Unresolved(ref_syntax(call.app, value.target, value.attribute),
+                          "KMS key not known as a key resource")
     if isinstance(value, str):
         if value.startswith("alias/aws/") or ":alias/aws/" in value:
             return None
@@ -677,8 +744,11 @@ def actions_for(call: SdkCall, app: App | None = None,
 
 
 def _log_group(app: App, fn: Function) -> Resource_:
-    if fn.log_group and kind_of(app, fn.log_group):
-        return Ref(fn.log_group, "Arn")
+    found = kind_of(app, fn.log_group) if fn.log_group else None
+    if fn.log_group and found and found[0].cfn_type == _TF_LOG_GROUP:
+        return Interpolated(f"${{{fn.log_group}.arn}}:*", (Ref(fn.log_group, "arn"),))
+    if fn.log_group and found:
+        return Ref(fn.log_group, found[0].arn_attr or "Arn")
     base = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/"
     name = fn.name
     if isinstance(name, str) and name:
@@ -691,7 +761,8 @@ def _log_group(app: App, fn: Function) -> Resource_:
 def _target_arn(app: App, value: Any, iam_type: str, action: str, db: IamDatabase) -> Resource_:
     call = _Call(SdkCall("lambda", "platform", Location(app.source.file)), app)
     if isinstance(value, Ref):
-        if value.attribute == "StreamArn":
+        found = kind_of(app, value.target)
+        if value.attribute == "StreamArn" or (found and found[0].role(value.attribute) == "stream"):
             return value
         return _from_ref(value, iam_type, call, None)
     if isinstance(value, str) and value:
@@ -783,6 +854,7 @@ __all__ = [
     "operation_name",
     "overrides",
     "queue_arn",
+    "ref_syntax",
     "resource_named",
     "service_model",
 ]

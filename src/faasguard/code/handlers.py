@@ -17,6 +17,7 @@ from faasguard.code.facts import Unknown
 from faasguard.model import App, Function, Location
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from dataclasses import dataclass
 else:  # the same classes, built faster (see faasguard/model/records.py)
     from faasguard.model.records import dataclass
@@ -56,16 +57,39 @@ def language_of_runtime(runtime: object) -> str | None:
 
 def inside(path: Path, root: Path) -> bool:
     """True when ``path``, symlinks followed, stays under ``root`` (already resolved)."""
+    return _under(_real(path), root)
+
+
+def _real(path: Path) -> Path | None:
+    """``path`` with symlinks followed; None when that fails (a loop, say). Resolving
+    costs a system call per part: the callers below do it once per path."""
     try:
-        path.resolve().relative_to(root)
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
-def resolve_handler(app: App, fn: Function, root: Path) -> HandlerRef | Unknown:
-    """The handler of ``fn``, or an ``Unknown`` saying why it cannot be read."""
-    root = root.resolve()
+def _memo_real(resolved: dict[Path, Path | None]) -> Callable[[Path], Path | None]:
+    def real(path: Path) -> Path | None:
+        if path not in resolved:
+            resolved[path] = _real(path)
+        return resolved[path]
+
+    return real
+
+
+def _under(real: Path | None, root: Path) -> bool:
+    return real is not None and real.is_relative_to(root)
+
+
+def resolve_handler(app: App, fn: Function, root: Path,
+                    resolved: dict[Path, Path | None] | None = None) -> HandlerRef | Unknown:
+    """The handler of ``fn``, or an ``Unknown`` saying why it cannot be read.
+    ``resolved``: paths already resolved (symlinks followed) by the caller's earlier
+    calls, kept by callers that resolve many functions of one tree."""
+    real_of = _real if resolved is None else _memo_real(resolved)
+    root_real = real_of(root)
+    root = root_real if root_real is not None else root.resolve()
     loc = fn.at("handler", "code_path")
     if fn.package_type == "Image":
         return Unknown(fn.at("image_uri", "package_type"),
@@ -82,13 +106,14 @@ def resolve_handler(app: App, fn: Function, root: Path) -> HandlerRef | Unknown:
         what = "handler not set" if handler is None else f"handler {handler!s} is not module.function"
         return Unknown(loc, what)
     code = root / fn.code_path
-    if not inside(code, root):
+    real = real_of(code)
+    if real is None or not _under(real, root):
         return Unknown(fn.at("code_path"), f"code path {fn.code_path} leaves the scanned tree")
     if code.is_file():
-        return _from_file(app, fn, handler, code, runtime_lang, root)
+        return _from_file(app, fn, handler, code, real, runtime_lang, root)
     if not code.is_dir():
         return Unknown(fn.at("code_path"), f"code path {fn.code_path} does not exist")
-    return _from_dir(fn, handler, code.resolve(), runtime_lang, root, loc)
+    return _from_dir(fn, handler, real, runtime_lang, root, loc, real_of)
 
 
 def _no_code_reason(app: App, fn: Function) -> str:
@@ -109,14 +134,14 @@ def _split(handler: str, language: str) -> tuple[str, str]:
     return head + slash + base, name
 
 
-def _from_file(app: App, fn: Function, handler: str, code: Path, runtime_lang: str | None,
-               root: Path) -> HandlerRef | Unknown:
+def _from_file(app: App, fn: Function, handler: str, code: Path, file: Path,
+               runtime_lang: str | None, root: Path) -> HandlerRef | Unknown:
+    """``file``: ``code`` resolved."""
     if code.suffix.lower() in _ARCHIVES:
         return Unknown(fn.at("code_path"), f"prebuilt archive {fn.code_path}; not unpacked")
     language = runtime_lang or _language_of_suffix(code.suffix)
     if language is None:
         return Unknown(fn.at("code_path"), f"{fn.code_path} is not Python or JavaScript source")
-    file = code.resolve()
     _, name = _split(handler, language)
     # serverless.yml: the handler path is relative to the service directory
     app_dir = (root / app.root).resolve()
@@ -125,7 +150,8 @@ def _from_file(app: App, fn: Function, handler: str, code: Path, runtime_lang: s
 
 
 def _from_dir(fn: Function, handler: str, code_root: Path, runtime_lang: str | None,
-              root: Path, loc: Location) -> HandlerRef | Unknown:
+              root: Path, loc: Location, real_of: Callable[[Path], Path | None] = _real
+              ) -> HandlerRef | Unknown:
     languages = [runtime_lang] if runtime_lang else ["python", "javascript"]
     tried: list[str] = []
     for language in languages:
@@ -133,13 +159,14 @@ def _from_dir(fn: Function, handler: str, code_root: Path, runtime_lang: str | N
         if not module or posixpath.isabs(module) or ".." in module.split("/"):
             return Unknown(loc, f"handler {handler} names no module inside the code path")
         for candidate in _candidates(code_root, module, language):
-            tried.append(_rel(candidate, root) if inside(candidate, root) else str(candidate))
+            real = real_of(candidate)
+            within = _under(real, root)
+            tried.append(_rel(candidate, root) if within else str(candidate))
             if candidate.is_file():
-                if not inside(candidate, root):
+                if real is None or not within:
                     return Unknown(loc, f"handler file {candidate.name} is a link out of the "
                                    "scanned tree; not followed")
-                file = candidate.resolve()
-                return HandlerRef(language, file, _rel(file, root), name, code_root)
+                return HandlerRef(language, real, _rel(real, root), name, code_root)
     return Unknown(loc, "handler file not found (tried " + ", ".join(tried[:6]) + ")")
 
 

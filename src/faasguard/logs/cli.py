@@ -79,7 +79,7 @@ def render_json(report: IngestReport, db: Path) -> str:
 def run(args: argparse.Namespace) -> int:
     from faasguard.progress import Progress
 
-    if args.batch < 1:
+    if args.batch is not None and args.batch < 1:
         raise LogsUsageError("--batch must be at least 1")
     db = Path(args.db)
     if not db.parent.is_dir():

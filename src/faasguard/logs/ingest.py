@@ -10,6 +10,7 @@ others go on.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import shutil
@@ -20,9 +21,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from faasguard.logs.detect import HEAD_BYTES, Detected, Format, Framing, NotLogs, detect
+from faasguard.logs.fastlambda import Chunk, chunks, safe
 from faasguard.logs.parsers import Item, apigw, audit, cloudtrail, cloudwatch, quarantine
 from faasguard.logs.parsers.lambda_logs import EVENT_START, NOWHERE, Origin, parse_line
-from faasguard.logs.schema import QUARANTINE
+from faasguard.logs.schema import LAMBDA, QUARANTINE
 from faasguard.logs.sources import (
     STDIN_NAME,
     Fingerprint,
@@ -35,9 +37,13 @@ from faasguard.logs.sources import (
     read_head,
     spool_path,
 )
-from faasguard.logs.store import Progress, Store, hash64
+from faasguard.logs.store import Progress, Store, duckdb_error, hash64, position_id
 
 DEFAULT_BATCH = 50_000
+# Lambda files go to DuckDB in chunks of MAX_CHUNK bytes (about 200 000 lines: inserts
+# that fill DuckDB's row groups are the cheapest), or of about --batch lines when given.
+CHUNK_LINE_BYTES = 160
+MAX_CHUNK = 32 << 20
 # One JSON document is parsed whole; past this, it should be written one record a line.
 MAX_DOCUMENT = 512 * 1024 * 1024
 _SPACE = re.compile(r"\s*")
@@ -183,10 +189,12 @@ def _read_error(exc: BaseException) -> str:
 
 
 class Ingestor:
-    def __init__(self, store: Store, *, batch: int = DEFAULT_BATCH,
+    def __init__(self, store: Store, *, batch: int | None = None,
                  progress: ProgressFn | None = None, origin: Origin = NOWHERE) -> None:
         self.store = store
-        self.batch = max(1, batch)
+        self.batch = DEFAULT_BATCH if batch is None else max(1, batch)
+        self.chunk = MAX_CHUNK if batch is None else min(self.batch * CHUNK_LINE_BYTES,
+                                                         MAX_CHUNK)
         self.progress = progress
         self.origin = origin
 
@@ -233,10 +241,25 @@ class Ingestor:
         head, complete = read_head(source, HEAD_BYTES)
         return detect(head, complete)
 
+    def _unit_items(self, fmt: str, framing: str, data: bytes) -> Iterator[Item]:
+        """The items of one unit as read (bytes): blank units have none."""
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return iter((quarantine(fmt, f"invalid UTF-8 at byte {exc.start}",
+                                    data.decode("utf-8", "replace")),))
+        if framing != Framing.DOCUMENT:
+            text = text.rstrip("\r\n")
+        if not text or text.isspace():
+            return iter(())
+        return _guarded(parse_unit(fmt, framing, text, self.origin), fmt, text)
+
     def _read(self, source: Source, fp: Fingerprint, progress: Progress, resumed_line: int | None,
               index: int, total: int) -> SourceReport:
         fmt, framing = progress.format, progress.framing
         assert fmt is not None and framing is not None
+        if fmt == Format.LAMBDA and framing != Framing.DOCUMENT and not progress.skip:
+            return self._read_chunks(source, fp, progress, resumed_line, index, total)
         store, limit, source_id = self.store, self.batch, progress.source_id
         batches: dict[str, list[tuple[Any, ...]]] = {}
         keyed: set[str] = set()  # tables with rows of a natural key in this batch
@@ -264,17 +287,7 @@ class Ingestor:
                 for unit in _units(stream, framing, progress.offset, progress.line):
                     start = skip if first else 0
                     first = False
-                    try:
-                        text = unit.data.decode("utf-8")
-                    except UnicodeDecodeError as exc:
-                        items: Iterator[Item] = iter((quarantine(
-                            fmt, f"invalid UTF-8 at byte {exc.start}",
-                            unit.data.decode("utf-8", "replace")),))
-                    else:
-                        if framing != Framing.DOCUMENT:
-                            text = text.rstrip("\r\n")
-                        items = _guarded(parse_unit(fmt, framing, text, self.origin), fmt,
-                                         text) if text and not text.isspace() else iter(())
+                    items = self._unit_items(fmt, framing, unit.data)
                     for k, (table, key, row) in enumerate(items):
                         if k < start:
                             continue
@@ -282,7 +295,7 @@ class Ingestor:
                             ident = hash64(key)
                             keyed.add(table)
                         else:
-                            ident = hash64(f"{source_id}:{unit.offset}:{k}")
+                            ident = position_id(source_id, unit.line, k)
                         if table == QUARANTINE.name:
                             row = (k, *row[1:])  # its position within the unit
                         batches.setdefault(table, []).append((ident, source_id, unit.line, *row))
@@ -304,8 +317,84 @@ class Ingestor:
         return SourceReport(source.name, fmt, state, totals["events"], duplicates,
                             totals["quarantined"], error, resumed_line)
 
+    def _read_chunks(self, source: Source, fp: Fingerprint, progress: Progress,
+                     resumed_line: int | None, index: int, total: int) -> SourceReport:
+        """A Lambda log file, a chunk of whole units at a time: DuckDB parses the units
+        it can (`faasguard.logs.fastlambda`), Python the rest, and each chunk is
+        committed with the position after it."""
+        store, source_id = self.store, progress.source_id
+        fmt, framing = progress.format, progress.framing
+        assert fmt is not None and framing is not None
+        events = framing == Framing.EVENTS
+        offset, line = progress.offset, progress.line
+        totals = {"events": 0, "quarantined": 0, "attempted": 0}
+        error: str | None = None
+        size = self.chunk
 
-def ingest(paths: list[str], db: Path, *, batch: int = DEFAULT_BATCH,
+        def commit(status: str, chunk: Chunk | None = None,
+                   batches: dict[str, list[tuple[Any, ...]]] | None = None,
+                   done: bool = False) -> None:
+            def fast() -> dict[str, int]:
+                count = chunk.insert() if chunk is not None else 0
+                totals["attempted"] += count  # position-keyed: never a duplicate
+                return {LAMBDA.name: count}
+
+            inserted = store.commit(progress, batches or {}, offset, line, 0, status=status,
+                                    source=source if done else None,
+                                    fp=fp if done else None, error=error, extra=fast)
+            totals["quarantined"] += inserted.pop(QUARANTINE.name, 0)
+            totals["events"] += sum(inserted.values())
+            if self.progress:
+                self.progress(index, total, f"{source.name}:{line}")
+
+        try:
+            with opened(source, offset) as stream:
+                for data in chunks(stream, events, size):
+                    chunk, rest = self._classify(data, line, events, source_id)
+                    batches: dict[str, list[tuple[Any, ...]]] = {}
+                    for unit_line, unit_data in rest:
+                        items = self._unit_items(fmt, framing, unit_data)
+                        for k, (table, key, row) in enumerate(items):
+                            ident = hash64(key) if key else position_id(source_id, unit_line, k)
+                            if table == QUARANTINE.name:
+                                row = (k, *row[1:])  # its position within the unit
+                            else:
+                                totals["attempted"] += 1
+                            batches.setdefault(table, []).append(
+                                (ident, source_id, unit_line, *row))
+                    offset += len(data)
+                    line += data.count(b"\n")
+                    try:
+                        commit("reading", chunk, batches)
+                    finally:
+                        if chunk is not None:
+                            chunk.drop()
+        except (NotLogs, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            error = str(exc) if isinstance(exc, NotLogs) else _read_error(exc)
+            error = f"{error}; read up to line {line}"
+        commit("failed" if error else "complete", done=error is None)
+        state = "failed" if error else ("resumed" if resumed_line else "ingested")
+        return SourceReport(source.name, fmt, state, totals["events"],
+                            totals["attempted"] - totals["events"], totals["quarantined"],
+                            error, resumed_line)
+
+    def _classify(self, data: bytes, line: int, events: bool,
+                  source_id: int) -> tuple[Chunk | None, list[tuple[int, bytes]]]:
+        """The chunk as DuckDB classified it, and the units left to Python (line, bytes):
+        all of them when DuckDB cannot take the chunk."""
+        if safe(data):
+            try:
+                chunk = Chunk(self.store.db, self.store.spool, data, line, events,
+                              source_id, self.origin)
+            except duckdb_error():
+                pass
+            else:
+                return chunk, chunk.rest
+        units = _units(io.BytesIO(data), Framing.EVENTS if events else Framing.LINES, 0, line)
+        return None, [(unit.line, unit.data) for unit in units]
+
+
+def ingest(paths: list[str], db: Path, *, batch: int | None = None,
            progress: ProgressFn | None = None, stdin: BinaryIO | None = None,
            log_group: str | None = None, account_id: str | None = None) -> IngestReport:
     """Ingest the sources named by `paths` (files, directories, ``-`` for stdin) into

@@ -66,6 +66,8 @@ class Module:
     """Named functions and ``const f = () => ...`` anywhere in the file."""
     values: dict[str, Node] = field(default_factory=dict)
     """The initial value of every ``const``/``let``/``var`` with a plain name."""
+    classes: dict[str, Node] = field(default_factory=dict)
+    """``class X {}`` and ``const X = class {}`` anywhere in the file, by name."""
     nodes: list[Node] = field(default_factory=list)
     """Every named node, in source order: walked once, read by every pass."""
     requires: list[str] = field(default_factory=list)
@@ -271,6 +273,10 @@ class JsProject:
                 continue
             if node.type == "member_expression":  # require('./handlers').render, lib.render
                 obj = unwrap(node.child_by_field_name("object"))
+                made = self.instance_class(module, obj) or self.class_of(module, obj)
+                if made is not None:  # h.handle (h = new Handler()), Handler.handle
+                    return self.method(made[0], made[1],
+                                       text(node.child_by_field_name("property")))
                 spec = require_spec(obj)
                 if spec is None and obj is not None and obj.type == "identifier":
                     imp = module.imports.get(text(obj))
@@ -300,6 +306,88 @@ class JsProject:
         return None
 
 
+    # --- classes ---------------------------------------------------------------------
+
+    def class_of(self, module: Module, node: Node | None,
+                 depth: int = 0) -> tuple[Module, Node] | None:
+        """The class a name stands for: declared here, or imported from a project module."""
+        node = unwrap(node)
+        if node is None or depth > 8:
+            return None
+        if node.type == "class":
+            return module, node
+        if node.type not in ("identifier", "type_identifier"):
+            return None
+        name = text(node)
+        if name in module.classes:
+            return module, module.classes[name]
+        imp = module.imports.get(name)
+        if imp is None:
+            return None
+        target = self.resolve(module.path, imp.spec)
+        other = self.module(target) if target else None
+        if other is None:
+            return None
+        member = imp.name or "default"
+        exported = unwrap(other.exports.get(member))
+        if exported is not None and exported.type in ("class", "class_declaration"):
+            return other, exported
+        if exported is not None and exported.type == "identifier":
+            return self.class_of(other, exported, depth + 1)
+        return (other, other.classes[member]) if member in other.classes else None
+
+    def instance_class(self, module: Module, node: Node | None) -> tuple[Module, Node] | None:
+        """The class of an object: ``new Handler()``, a name bound to one, or ``this``
+        inside a class body."""
+        node = unwrap(node)
+        if node is None:
+            return None
+        if node.type == "this":
+            return enclosing_class(module, node)
+        if node.type == "identifier":
+            bound = unwrap(module.values.get(text(node)))
+            if bound is None or bound is node:
+                return None
+            node = bound
+        if node.type == "new_expression":
+            return self.class_of(module, node.child_by_field_name("constructor"))
+        return None
+
+    def method(self, module: Module, cls: Node, name: str,
+               depth: int = 0) -> tuple[Module, Node] | None:
+        """A method (or arrow-function field) of a class or of the classes it extends."""
+        body = cls.child_by_field_name("body")
+        for member in body.named_children if body is not None else []:
+            if member.type == "method_definition":
+                if text(member.child_by_field_name("name")) == name:
+                    return module, member
+            elif member.type in ("field_definition", "public_field_definition"):
+                key = member.child_by_field_name("property") or member.child_by_field_name(
+                    "name")
+                value = unwrap(member.child_by_field_name("value"))
+                if text(key) == name and value is not None and value.type in FUNCTION_TYPES:
+                    return module, value
+        if depth > 6:
+            return None
+        heritage = next((c for c in cls.named_children if c.type == "class_heritage"), None)
+        for parent in heritage.named_children if heritage is not None else []:
+            if parent.type == "extends_clause":  # TypeScript wraps it
+                parent = parent.child_by_field_name("value") or parent
+            base = self.class_of(module, parent)
+            if base is not None:
+                return self.method(base[0], base[1], name, depth + 1)
+        return None
+
+
+def enclosing_class(module: Module, node: Node) -> tuple[Module, Node] | None:
+    current = node.parent
+    while current is not None:
+        if current.type in ("class_declaration", "class", "abstract_class_declaration"):
+            return module, current
+        current = current.parent
+    return None
+
+
 def require_spec(node: Node | None) -> str | None:
     node = unwrap(node)
     if node is None or node.type != "call_expression":
@@ -327,6 +415,10 @@ def _index(module: Module) -> None:
             name = node.child_by_field_name("name")
             if name is not None:
                 module.functions.setdefault(text(name), node)
+        elif kind in ("class_declaration", "abstract_class_declaration"):
+            name = node.child_by_field_name("name")
+            if name is not None:
+                module.classes.setdefault(text(name), node)
         elif kind == "export_statement":
             _index_export(module, node)
         elif kind == "assignment_expression":
@@ -372,6 +464,8 @@ def _index_declarator(module: Module, node: Node) -> None:
         module.values[text(name)] = value
         if value.type in ("arrow_function", "function_expression", "function"):
             module.functions.setdefault(text(name), value)
+        elif value.type == "class":
+            module.classes.setdefault(text(name), value)
     elif name.type == "object_pattern" and spec is not None and member is None:
         for key, local in pattern_names(name):
             module.imports[local] = Import(spec, key)

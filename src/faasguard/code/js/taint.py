@@ -95,6 +95,8 @@ class TaintAnalysis:
         self._nesting = 0
         """Statements and expressions being evaluated right now, over all frames."""
         self._module_flags: dict[str, frozenset[str]] = {}
+        self._new_fields: dict[int, dict[str, Taint]] = {}
+        """``new`` expression -> the fields its constructor stored event data in."""
 
     # --- entry -----------------------------------------------------------------------
 
@@ -149,6 +151,7 @@ class TaintAnalysis:
                 if value is None or pattern is None:
                     continue
                 self._bind(pattern, self.eval(value, env, frame, 0), env, frame)
+                self._bind_fields(pattern, value, env)
         elif kind == "expression_statement":
             for child in node.named_children:
                 self.eval(child, env, frame, 0)
@@ -254,6 +257,20 @@ class TaintAnalysis:
         env.clear()
         env.update(merged)
 
+    def _bind_fields(self, pattern: Node, value: Node, env: Env) -> None:
+        """``const job = new Job(event.body)``: what the constructor stored in ``this``
+        becomes ``job``'s fields."""
+        made = unwrap(value)
+        if made is not None and made.type == "await_expression" and made.named_children:
+            made = unwrap(made.named_children[0])
+        if pattern.type != "identifier" or made is None:
+            return
+        name = text(pattern)
+        for key in [k for k in env if k.startswith(f"{name}.")]:
+            del env[key]
+        for field_name, taint in self._new_fields.get(made.id, {}).items():
+            env[f"{name}.{field_name}"] = taint
+
     def _bind(self, pattern: Node, taint: Taint | None, env: Env, frame: Frame) -> None:
         for name in bound_names(pattern):
             if taint is None:
@@ -287,8 +304,11 @@ class TaintAnalysis:
                 result = result or found
             return result
         if kind == "member_expression":
-            if env.get(text(node)) is CLEAN:
+            field_taint = env.get(text(node))
+            if field_taint is CLEAN:
                 return None
+            if field_taint is not None:  # this.cmd / job.cmd: a field stored before
+                return field_taint
             taint = self.eval(node.child_by_field_name("object"), env, frame, deeper)
             prop = text(node.child_by_field_name("property"))
             if taint is None or prop == "length":
@@ -381,7 +401,11 @@ class TaintAnalysis:
             return taint
         if left.type in ("identifier", "object_pattern", "array_pattern"):
             self._bind(left, taint, env, frame)
+        elif left.type == "member_expression" and taint is None and _plain_path(left, this=True):
+            env.pop(text(left), None)  # this.cmd = 'uptime' replaces what it held
         elif left.type in ("member_expression", "subscript_expression") and taint is not None:
+            if left.type == "member_expression" and _plain_path(left, this=True):
+                env[text(left)] = taint.then(frame.module.loc(node), f"stored in {text(left)}")
             base = left
             while base.type in ("member_expression", "subscript_expression"):
                 base = base.child_by_field_name("object") or base
@@ -449,7 +473,15 @@ class TaintAnalysis:
             return None
         target = self._project_function(callee, frame)
         if target is not None:
-            return self._into(node, target, taints, env, frame)
+            made = unwrap(callee.child_by_field_name("object")) \
+                if callee is not None and callee.type == "member_expression" else None
+            # a method of an object of a project class sees and updates its fields
+            on_object = self.project.instance_class(module, made) is not None
+            owner, call_env = (_object_prefix(callee) if on_object else None), env
+            if made is not None and made.id in self._new_fields:  # new Job(x).run()
+                owner = NEW_OBJECT
+                call_env = {NEW_OBJECT + k: t for k, t in self._new_fields[made.id].items()}
+            return self._into(node, target, taints, call_env, frame, owner)
         if name is not None and sinks.propagates(name):
             taint = next((t for t in taints if t is not None), None)
             return taint.then(module.loc(node), f"through {name}()") if taint else None
@@ -470,7 +502,17 @@ class TaintAnalysis:
         self._check_sink(node, name, None, None, args, taints, env, frame)
         if name in ("URL", "url.URL", "URLSearchParams", "String", "Buffer"):
             return next((t for t in taints if t is not None), None)
-        return None
+        made = self.project.class_of(frame.module, node.child_by_field_name("constructor"))
+        constructor = self.project.method(*made, "constructor") if made is not None else None
+        if constructor is None:
+            return None
+        fields: Env = {}
+        self._into(node, constructor, taints, fields, frame, NEW_OBJECT)
+        stored = {key[len(NEW_OBJECT):]: taint for key, taint in fields.items()
+                  if key.startswith(NEW_OBJECT) and taint is not CLEAN}
+        if stored:
+            self._new_fields[node.id] = stored
+        return next(iter(stored.values()), None)  # the object holds event data
 
     def _sink_name(self, module: Module, callee: Node | None) -> str | None:
         name = qualify(module, callee)
@@ -522,6 +564,9 @@ class TaintAnalysis:
         if callee.type == "member_expression":
             obj = unwrap(callee.child_by_field_name("object"))
             prop = text(callee.child_by_field_name("property"))
+            made = self.project.instance_class(module, obj) or self.project.class_of(module, obj)
+            if made is not None:  # this.run(), job.run(), new Job().run(), Job.create()
+                return self.project.method(made[0], made[1], prop)
             if obj is None or obj.type != "identifier":
                 return None
             imp = module.imports.get(text(obj))
@@ -537,15 +582,23 @@ class TaintAnalysis:
         return None
 
     def _into(self, call: Node, target: tuple[Module, Node], taints: list[Taint | None],
-              env: Env, frame: Frame) -> Taint | None:
+              env: Env, frame: Frame, owner: str | None = None) -> Taint | None:
+        """Analyse a project function with the caller's tainted arguments. A method
+        called on an object (``owner``: "this." or "job.") also sees the fields stored in
+        it, and what it stores in ``this`` comes back to the caller's object."""
         module, function = target
         tainted = tuple(i for i, t in enumerate(taints) if t is not None)
-        name = text(call.child_by_field_name("function"))[:60]
+        name = text(call.child_by_field_name("function")
+                    or call.child_by_field_name("constructor"))[:60]
         key = (function.id, tainted)
         closure = function.start_byte >= frame.function.start_byte and \
             function.end_byte <= frame.function.end_byte and module is frame.module
-        if not tainted and not closure:
+        fields = {THIS + k[len(owner):]: t for k, t in env.items()
+                  if owner and k.startswith(owner) and t is not CLEAN}
+        if not tainted and not closure and not fields:
             return None
+        if owner is not None:
+            closure = True  # the object's state is part of the input: no summary
         if key in self._summaries and not closure:
             if not self._summaries[key]:
                 return None
@@ -554,7 +607,8 @@ class TaintAnalysis:
                 else None
         if key in self._active or frame.depth >= MAX_CALL_DEPTH:
             return None
-        callee_env: Env = dict(env) if closure else {}
+        callee_env: Env = dict(env) if closure and owner is None else {}
+        callee_env.update(fields)
         for index, param in enumerate(parameters(function)):
             for bound in bound_names(param):
                 callee_env.pop(bound, None)
@@ -567,6 +621,10 @@ class TaintAnalysis:
             returned = self._analyse(module, function, callee_env, frame.depth + 1)
         finally:
             self._active.discard(key)
+        if owner is not None:  # fields the method stored in this
+            for field_key, taint in callee_env.items():
+                if field_key.startswith(THIS) and taint is not CLEAN:
+                    env[owner + field_key[len(THIS):]] = taint
         if not closure:
             self._summaries[key] = returned is not None
         return returned.then(frame.module.loc(call), f"returned from {name}()") \
@@ -689,6 +747,24 @@ class TaintAnalysis:
         result = frozenset(flags)
         self._module_flags[module.rel] = result
         return result
+
+
+THIS = "this."
+NEW_OBJECT = "new."
+"""The fields of an object being built, while its constructor runs."""
+
+
+def _object_prefix(callee: Node | None) -> str | None:
+    """``this.run`` -> "this."; ``job.run`` -> "job."; None for anything else."""
+    callee = unwrap(callee)
+    if callee is None or callee.type != "member_expression":
+        return None
+    obj = unwrap(callee.child_by_field_name("object"))
+    if obj is None:
+        return None
+    if obj.type == "this":
+        return THIS
+    return f"{text(obj)}." if obj.type == "identifier" else None
 
 
 def normalise(name: str) -> str:
@@ -817,14 +893,14 @@ def _call_checked(call: Node) -> set[str]:
     return names
 
 
-def _plain_path(node: Node) -> bool:
-    """``x`` or ``x.y.z``: a name the environment can hold."""
+def _plain_path(node: Node, this: bool = False) -> bool:
+    """``x`` or ``x.y.z`` (``this.x`` too with ``this``): a name the environment can hold."""
     while node.type == "member_expression":
         obj = node.child_by_field_name("object")
         if obj is None:
             return False
         node = obj
-    return node.type == "identifier"
+    return node.type == "identifier" or (this and node.type == "this")
 
 
 def find_flows(project: JsProject, modules: list[Module], module: Module,

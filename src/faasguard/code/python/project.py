@@ -410,16 +410,22 @@ def _node_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
+_AST = ast.AST
+
+
 def children(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes`` as a list, without its generators (a hot loop), and
-    without the leaf fields above."""
+    """``ast.iter_child_nodes`` as a list, without its generators (a hot loop: plain
+    loops, no generator per list field), and without the leaf fields above."""
     found: list[ast.AST] = []
+    append = found.append
     for name in _node_fields(type(node)):
         value = getattr(node, name, None)
         if type(value) is list:
-            found.extend(item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            found.append(value)
+            for item in value:
+                if isinstance(item, _AST):
+                    append(item)
+        elif isinstance(value, _AST):
+            append(value)
     return found
 
 
@@ -428,6 +434,7 @@ def walk(tree: ast.AST) -> list[ast.AST]:
     instead of ``ast.walk``'s chain of generators, which costs more than the visit.
     Leaf fields are left out as in :func:`children`."""
     found = [tree]
+    append = found.append
     index = 0
     while index < len(found):
         node = found[index]
@@ -435,9 +442,11 @@ def walk(tree: ast.AST) -> list[ast.AST]:
         for name in _node_fields(type(node)):
             value = getattr(node, name, None)
             if type(value) is list:
-                found.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                found.append(value)
+                for item in value:
+                    if isinstance(item, _AST):
+                        append(item)
+            elif isinstance(value, _AST):
+                append(value)
     return found
 
 

@@ -9,6 +9,13 @@ calls. A pass runs a scope again only when a value it read changed after it read
 (the other scopes would do and report what they did last time, so they keep that).
 Functions count only when the handler or module code can reach them.
 
+Handlers of one tree share library modules, and a library scope mostly meets the same
+values in every handler's analysis: each run of a scope of a shared file is recorded
+(what it observed, in order, and what it did), and a later analysis about to run the
+scope with the same observations replays the run instead (``_Runs``). The result is the
+same as running it; the record covers everything a run depends on, the function's
+environment included.
+
 Names come from the SDK's own models (``botodata``): client methods from botocore's
 operations, the resource API from boto3's ``resources-1.json``. What cannot be told
 statically (a client for a service held in a variable, ``getattr(client, name)``)
@@ -18,6 +25,7 @@ becomes an ``Unknown`` at its line: never a guess.
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import field
 from functools import lru_cache
@@ -80,32 +88,115 @@ _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "wraps
                                "lru_cache", "cached_property", "dataclass", "abstractmethod",
                                "contextmanager", "asynccontextmanager", "overload"})
 
+MAX_RUNS = 64
+"""Recorded runs kept per scope for reuse by the next handlers (the variants a shared
+library function meets: one per table or bucket its callers pass, per round)."""
+
+_READ, _ADD, _REACH, _LOAD, _GLOBAL = range(5)
+"""Kinds of event in a recorded run."""
+
+_CELL, _FACT_SCOPE, _FACT_MODULE, _FACT_CLASS, _FACT_METHODS, _FACT_ENV, _FACT_GLOBALS, \
+    _FACT_QUIET = range(8)
+"""What a run observes: the value of a cell when the run first touches it, and, besides
+the cells, which scopes and modules the handler's files hold, the methods of a name,
+the function's environment, ``global`` names."""
+
+
 class _Reads:
     """The cells the scope being run has read so far, each with the tick of its first
-    read (None between scopes), and the clock that orders reads and changes."""
+    read (None between scopes), and the clock that orders reads and changes. While a
+    run is recorded for reuse (``log`` set), also what the run did, in order, and what
+    it observed, in order (see ``_Runs``)."""
 
-    __slots__ = ("current", "tick")
+    __slots__ = ("current", "done", "log", "seen", "tick")
 
     def __init__(self) -> None:
         self.current: dict[tuple[int, Any], int] | None = None
         self.tick = 0
+        self.log: list[tuple[Any, ...]] | None = None
+        self.seen: dict[tuple[Any, ...], Any] = {}
+        """Observation -> what the run saw, in the order the run made them."""
+        self.done: set[tuple[int, Any]] = set()
+        """Reach and load events already logged by the run being recorded."""
+
+    def first_read(self, table: _Cells, key: Any) -> None:
+        self.seen.setdefault((_CELL, table.name, key), dict.get(table, key, NOTHING))
+        if self.log is not None:
+            self.log.append((_READ, table, key))
 
 
 class _Cells(dict[Any, Vals]):
     """A table of abstract values that notes every read, so that a scope whose inputs
-    did not change since its last run is not run again (it would do the same)."""
+    did not change since its last run is not run again (it would do the same).
+    ``name`` says which table it is in any handler's analysis (runs are reused
+    across analyses)."""
 
-    __slots__ = ("reads",)
+    __slots__ = ("name", "reads")
 
-    def __init__(self, reads: _Reads) -> None:
+    def __init__(self, reads: _Reads, name: tuple[str, Any]) -> None:
         super().__init__()
         self.reads = reads
+        self.name = name
 
     def get(self, key: Any, default: Any = None) -> Any:
         reads = self.reads
-        if reads.current is not None:
-            reads.current.setdefault((id(self), key), reads.tick)
+        current = reads.current
+        if current is not None:
+            cell = (id(self), key)
+            if cell not in current:
+                current[cell] = reads.tick
+                if reads.log is not None:
+                    reads.first_read(self, key)
         return dict.get(self, key, default)
+
+
+@dataclass(eq=False, slots=True)
+class _Run:
+    """What one recorded run of a scope did: its events in order, its reports."""
+
+    tables: list[tuple[str, Any]]
+    """The names of the tables the events read and change."""
+    events: list[tuple[Any, ...]]
+    """In order; a read or a change names its table by its index in ``tables``."""
+    calls: dict[tuple[Any, ...], SdkCall]
+    unknowns: dict[tuple[Location, str], Unknown]
+    quiet: bool
+
+
+class _Runs:
+    """The recorded runs of one scope, as a tree of observations. A run is
+    deterministic: two runs that saw the same values in their first n observations
+    make the same next one. So each node asks one observation, its children are keyed
+    by the value seen, and a leaf holds the run that saw the values on its path.
+    Another handler's analysis about to run the scope answers the questions in its own
+    state; reaching a leaf, it replays the run instead (the same reads, changes and
+    reports), since running would do exactly that."""
+
+    __slots__ = ("children", "count", "query", "run")
+
+    def __init__(self) -> None:
+        self.query: tuple[Any, ...] | None = None
+        self.children: dict[Any, _Runs] = {}
+        self.run: _Run | None = None
+        self.count = 0
+        """Runs kept under this node (counted at the root)."""
+
+    def add(self, seen: Iterable[tuple[tuple[Any, ...], Any]], run: _Run) -> None:
+        node = self
+        for query, value in seen:
+            if node.run is not None:
+                return  # cannot happen for a deterministic run: keep nothing
+            if node.query is None:
+                node.query = query
+            elif node.query != query:
+                return
+            child = node.children.get(value)
+            if child is None:
+                child = node.children[value] = _Runs()
+            node = child
+        if node.query is None and node.run is None:
+            node.run = run
+            self.count += 1
 
 
 @dataclass(eq=False)
@@ -117,8 +208,26 @@ class Scope:
     """The enclosing function scope (closures), or None at module level."""
     cls: FuncKey | None = None
     """The class a method belongs to; for a class body, the class itself."""
-    env: dict[str, Vals] = field(default_factory=dict)
+    env: _Cells = field(default_factory=lambda: _Cells(_Reads(), ("env", None)))
     global_names: set[str] = field(default_factory=set)
+    module: Scope | None = None
+    """The scope of the file (for a module, itself)."""
+    chain: tuple[_Cells, ...] = ()
+    """Where a name is looked up before the module: this scope, then the enclosing
+    function scopes (class bodies do not enclose)."""
+    loaded: set[str] = field(default_factory=set)
+    """For a module: its global names read by reached code (``_Analysis.loaded``)."""
+    reached: bool = False
+    """A function the handler's code can reach (it runs in every round it is due)."""
+    reads: dict[tuple[int, Any], int] | None = None
+    """The cells its last run read, with the tick of the first read (see ``_due``)."""
+    calls: dict[tuple[Any, ...], SdkCall] = field(default_factory=dict)
+    unknowns: dict[tuple[Location, str], Unknown] = field(default_factory=dict)
+    """What its last run reported."""
+    shared: bool = False
+    """Its runs are recorded for other handlers (see ``_Analysis.shared``)."""
+    runs: _Runs | None = None
+    """Runs of it that earlier handlers recorded."""
 
     @property
     def is_module(self) -> bool:
@@ -129,15 +238,17 @@ class Scope:
 
 
 def find_calls(project: PythonProject, handler: HandlerRef, fn: Function,
-               app: App) -> tuple[list[SdkCall], list[Unknown]]:
-    """Every boto3 operation the handler's code can reach, and what could not be told."""
-    analysis = _Analysis(project, handler, fn, app)
+               app: App, reuse: bool = True) -> tuple[list[SdkCall], list[Unknown]]:
+    """Every boto3 operation the handler's code can reach, and what could not be told.
+    ``reuse``: replay runs of shared modules recorded by earlier handlers of the project
+    (the same result, faster); off, every scope runs."""
+    analysis = _Analysis(project, handler, fn, app, reuse)
     return analysis.run()
 
 
 class _Analysis:
     def __init__(self, project: PythonProject, handler: HandlerRef, fn: Function,
-                 app: App) -> None:
+                 app: App, reuse: bool = True) -> None:
         self.project = project
         self.handler = handler
         self.fn = fn
@@ -148,15 +259,12 @@ class _Analysis:
         self.methods: dict[str, list[FuncKey]] = {}
         self.tracker = _Reads()
         self.params: dict[FuncKey, _Cells] = {}
-        self.returns = _Cells(self.tracker)
+        self.returns = _Cells(self.tracker, ("ret", None))
         self.attrs: dict[FuncKey, _Cells] = {}
         self.stamps: dict[tuple[int, Any], int] = {}
         """When each cell last changed (a tick of ``self.tracker``)."""
-        self.last_run: dict[FuncKey, dict[tuple[int, Any], int]] = {}
-        """Per scope: the cells its last run read, with the tick of the first read."""
-        self.scope_calls: dict[FuncKey, dict[tuple[Any, ...], SdkCall]] = {}
-        self.scope_unknowns: dict[FuncKey, dict[tuple[Location, str], Unknown]] = {}
-        self.reached: set[FuncKey] = set()
+        self.decorated: list[Scope] = []
+        """Functions with decorators, in ``scopes`` order (see ``_reach_decorated``)."""
         self.loaded: dict[Path, set[str]] = {}
         """Global names read by reached code, per module (to reach decorated functions)."""
         self.changed = False
@@ -164,6 +272,17 @@ class _Analysis:
         self.calls: dict[tuple[Any, ...], SdkCall] = {}
         self.unknowns: dict[tuple[Location, str], Unknown] = {}
         self.skip_entries = _other_entries(app, fn, handler, project)
+        self.memo: dict[FuncKey, _Runs] | None = \
+            project.derived.setdefault("sdk.runs", {}) if reuse else None
+        """Recorded runs by scope, shared by the handlers of the project."""
+        self.shared: set[Path] = set()
+        """Files whose scope runs are recorded: those other handlers can reach too
+        (not the handler's own file, unless it holds another handler)."""
+        if self.memo is not None and self.files:
+            own = self.files[0]
+            self.shared = set(self.files[1:])
+            if _entry_files(app, project)[handler.file] > 1:  # another handler's file too
+                self.shared.add(own)
 
     # --- driver --------------------------------------------------------------------
 
@@ -186,9 +305,9 @@ class _Analysis:
         calls: dict[tuple[Any, ...], SdkCall] = {}
         unknowns: dict[tuple[Location, str], Unknown] = {}
         for scope in self._round_order():
-            for key, call in self.scope_calls.get(scope.key, {}).items():
+            for key, call in scope.calls.items():
                 calls.setdefault(key, call)
-            for where, unknown in self.scope_unknowns.get(scope.key, {}).items():
+            for where, unknown in scope.unknowns.items():
                 unknowns.setdefault(where, unknown)
         return list(calls.values()), list(unknowns.values())
 
@@ -197,8 +316,8 @@ class _Analysis:
             scope = self.modules.get(path)
             if scope is not None:
                 yield scope
-        for key, scope in list(self.scopes.items()):
-            if isinstance(scope.node, ast.ClassDef) or key in self.reached:
+        for scope in list(self.scopes.values()):
+            if scope.reached or isinstance(scope.node, ast.ClassDef):
                 yield scope
 
     def _round(self) -> None:
@@ -210,7 +329,7 @@ class _Analysis:
     def _due(self, scope: Scope) -> bool:
         """False when nothing the scope read in its last run has changed since: running
         it again would bind, reach and report exactly what it did then."""
-        reads = self.last_run.get(scope.key)
+        reads = scope.reads
         if reads is None:
             return True
         # a change before the first read was seen by every read: a new run sees the same
@@ -222,25 +341,154 @@ class _Analysis:
 
     def _guarded(self, scope: Scope) -> None:
         """One scope; an expression nested past the interpreter's stack loses only it."""
-        reads = {(id(scope.global_names), None): self.tracker.tick}
-        self.last_run[scope.key] = reads
-        self.calls = self.scope_calls[scope.key] = {}
-        self.unknowns = self.scope_unknowns[scope.key] = {}
-        self.tracker.current = reads
+        if scope.runs is not None:
+            found = self._find(scope.runs)
+            if found is not None:
+                self._replay(scope, found)
+                return
+        tracker = self.tracker
+        reads = scope.reads = {(id(scope.global_names), None): tracker.tick}
+        self.calls = scope.calls = {}
+        self.unknowns = scope.unknowns = {}
+        tracker.current = reads
+        recording = scope.shared
+        if recording:
+            tracker.log = []
+            tracker.seen = {(_FACT_GLOBALS, scope.key): frozenset(scope.global_names),
+                            (_FACT_QUIET, None): self._quiet}
+            tracker.done = set()
         try:
             self._run_scope(scope)
         except RecursionError:
+            recording = False
             self._current_path = scope.path
             self._unknown(scope.node, "code nested too deeply to analyse")
         finally:
-            self.tracker.current = None
+            tracker.current = None
+        if recording:
+            self._keep(scope, tracker.log or [])
+        tracker.log = None
+
+    # --- reuse of recorded runs ------------------------------------------------------
+
+    def _keep(self, scope: Scope, log: list[tuple[Any, ...]]) -> None:
+        """Store the run just made, in terms any handler's analysis can check."""
+        assert self.memo is not None
+        runs = scope.runs
+        if runs is None:
+            runs = scope.runs = self.memo[scope.key] = _Runs()
+        if runs.count >= MAX_RUNS:
+            return
+        events: list[tuple[Any, ...]] = []
+        index: dict[int, int] = {}
+        tables: list[tuple[str, Any]] = []
+        for event in log:  # tables by name: the next analysis has its own
+            if event[0] <= _ADD:
+                table = event[1]
+                at = index.get(id(table))
+                if at is None:
+                    at = index[id(table)] = len(tables)
+                    tables.append(table.name)
+                events.append((event[0], at, *event[2:]))
+            else:
+                events.append(event)
+        runs.add(self.tracker.seen.items(),
+                 _Run(tables=tables, events=events, calls=self.calls, unknowns=self.unknowns,
+                      quiet=self._quiet))
+
+    def _find(self, runs: _Runs) -> _Run | None:
+        """The recorded run that saw what running the scope now would see, if any."""
+        node: _Runs | None = runs
+        while node is not None:
+            if node.run is not None:
+                return node.run
+            if node.query is None:
+                return None
+            node = node.children.get(self._observe(node.query))
+        return None
+
+    def _observe(self, query: tuple[Any, ...]) -> Any:
+        kind = query[0]
+        if kind == _CELL:
+            table = self._table(query[1], create=False)
+            if table is None:
+                return None if query[1][0] == "env" else NOTHING
+            return dict.get(table, query[2], NOTHING)
+        return self._fact(kind, query[1])
+
+    def _fact(self, kind: int, arg: Any) -> Any:
+        """A fact as this analysis sees it (see ``_Reads.seen``)."""
+        if kind == _FACT_SCOPE:
+            return arg in self.scopes
+        if kind == _FACT_MODULE:
+            return arg in self.modules
+        if kind == _FACT_CLASS:
+            return arg in self.classes
+        if kind == _FACT_METHODS:
+            return tuple(self.methods.get(arg, ()))
+        if kind == _FACT_ENV:
+            return self._env_of(arg)
+        if kind == _FACT_GLOBALS:
+            scope = self.modules.get(arg[0]) if arg[1] == "" else self.scopes.get(arg)
+            return frozenset(scope.global_names) if scope is not None else None
+        return self._quiet
+
+    def _table(self, name: tuple[str, Any], create: bool) -> _Cells | None:
+        """The table of this analysis that ``name`` stands for; None when the handler's
+        files do not hold it (or, unless ``create``, when it is still empty)."""
+        kind, key = name
+        if kind == "env":
+            scope = self.modules.get(key[0]) if key[1] == "" else self.scopes.get(key)
+            return scope.env if scope is not None else None
+        if kind == "param":
+            return self._params(key) if create else self.params.get(key)
+        if kind == "attr":
+            return self._attrs(key) if create else self.attrs.get(key)
+        return self.returns
+
+    def _replay(self, scope: Scope, run: _Run) -> None:
+        """Do what the recorded run did: the same reads (for ``_due``), changes, reached
+        functions and reports, in the same order."""
+        tracker = self.tracker
+        reads = scope.reads = {(id(scope.global_names), None): tracker.tick}
+        self.calls = scope.calls = dict(run.calls)
+        self.unknowns = scope.unknowns = dict(run.unknowns)
+        self._current_path = scope.path
+        tables: list[_Cells] = []
+        for name in run.tables:
+            found = self._table(name, create=True)
+            assert found is not None  # observed by the run: _find found it
+            tables.append(found)
+        for event in run.events:
+            kind = event[0]
+            if kind == _READ:
+                reads.setdefault((id(tables[event[1]]), event[2]), tracker.tick)
+            elif kind == _ADD:
+                self._add(tables[event[1]], event[2], event[3])
+            elif kind == _REACH:
+                self._reach(event[1])
+            elif kind == _LOAD:
+                self.loaded.setdefault(event[1], set()).add(event[2])
+            else:
+                self._declare_global(scope, event[1])
+        self._quiet = run.quiet
+
+    def _note(self, kind: int, arg: Any, value: Any) -> None:
+        """A fact the run being recorded depends on (the first sighting is the one)."""
+        self.tracker.seen.setdefault((kind, arg), value)
 
     def _stamp(self, cell: tuple[int, Any]) -> None:
         self.stamps[cell] = self.tracker.tick
         self.tracker.tick += 1
 
     def _collect(self, path: Path, tree: ast.Module) -> None:
-        module = Scope((path, ""), path, tree, None, env=_Cells(self.tracker))
+        module = Scope((path, ""), path, tree, None, env=_Cells(self.tracker, ("env", (path, ""))))
+        module.module = module
+        module.chain = (module.env,)
+        module.loaded = self.loaded.setdefault(path, set())
+        memo = self.memo
+        module.shared = path in self.shared
+        module.runs = memo.get(module.key) if memo is not None else None
         self.modules[path] = module
         for qual, node, parent_qual, cls_qual in _layout(self.project, path, tree):
             key = (path, qual)
@@ -249,25 +497,47 @@ class _Analysis:
             if isinstance(node, ast.ClassDef):
                 self.classes[key] = node
                 self.scopes[key] = Scope(key, path, node, parent, cls=key,
-                                         env=_Cells(self.tracker))
+                                         env=_Cells(self.tracker, ("env", key)))
             else:
                 cls = (path, cls_qual) if cls_qual is not None else None
                 self.scopes[key] = Scope(key, path, node, parent, cls=cls,
-                                         env=_Cells(self.tracker))
+                                         env=_Cells(self.tracker, ("env", key)))
                 if cls is not None:
                     self.methods.setdefault(node.name, []).append(key)
+            scope = self.scopes[key]
+            scope.module = module
+            scope.shared = module.shared
+            scope.runs = memo.get(key) if memo is not None else None
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
+                    node.decorator_list:
+                self.decorated.append(scope)
+            chain = [scope.env]
+            enclosing = scope.parent
+            while enclosing is not None:
+                if not isinstance(enclosing.node, ast.ClassDef):
+                    chain.append(enclosing.env)
+                enclosing = enclosing.parent
+            scope.chain = tuple(chain)
 
     def _reach(self, key: FuncKey) -> None:
-        if key in self.scopes and key not in self.reached:
-            self.reached.add(key)
+        scope = self.scopes.get(key)
+        log = self.tracker.log
+        if log is not None and (_REACH, key) not in self.tracker.done:
+            self.tracker.done.add((_REACH, key))
+            self._note(_FACT_SCOPE, key, scope is not None)
+            if scope is not None:
+                log.append((_REACH, key))
+        if scope is not None and not scope.reached:
+            scope.reached = True
             self.changed = True
 
     def _reach_decorated(self) -> None:
         """Functions registered through a decorator (routers, event dispatchers) run when
         the object that registered them is used by reachable code."""
-        for key, scope in self.scopes.items():
+        for scope in self.decorated:
+            key = scope.key
             node = scope.node
-            if key in self.reached or key in self.skip_entries or \
+            if scope.reached or key in self.skip_entries or \
                     not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             for deco in node.decorator_list:
@@ -351,7 +621,13 @@ class _Analysis:
 
     def _stmt_global(self, scope: Scope, stmt: ast.Global | ast.Nonlocal) -> None:
         if isinstance(stmt, ast.Global) and not scope.global_names.issuperset(stmt.names):
-            scope.global_names.update(stmt.names)
+            if self.tracker.log is not None:
+                self.tracker.log.append((_GLOBAL, tuple(stmt.names)))
+            self._declare_global(scope, stmt.names)
+
+    def _declare_global(self, scope: Scope, names: Iterable[str]) -> None:
+        if not scope.global_names.issuperset(names):
+            scope.global_names.update(names)
             self._stamp((id(scope.global_names), None))  # its names now bind elsewhere
 
     def _stmt_with(self, scope: Scope, stmt: ast.With | ast.AsyncWith) -> None:
@@ -366,6 +642,40 @@ class _Analysis:
         self._assign(scope, stmt.target, None, items)
         self._block(scope, stmt.body)
         self._block(scope, stmt.orelse)
+
+    # the commonest statements and expressions without a rule of their own: their parts
+    # in the order ``_stmt_other`` / ``_eval_other`` take them, without the generic walk
+
+    def _stmt_expr(self, scope: Scope, stmt: ast.Expr) -> None:
+        self._eval(scope, stmt.value)
+
+    def _stmt_if(self, scope: Scope, stmt: ast.If | ast.While) -> None:
+        self._eval(scope, stmt.test)
+        self._block(scope, stmt.body)
+        self._block(scope, stmt.orelse)
+
+    def _eval_dict(self, scope: Scope, node: ast.Dict) -> Vals:
+        for key in node.keys:
+            if key is not None:
+                self._eval(scope, key)
+        for value in node.values:
+            self._eval(scope, value)
+        return NOTHING
+
+    def _eval_elements(self, scope: Scope, node: ast.List | ast.Tuple | ast.Set) -> Vals:
+        for item in node.elts:
+            self._eval(scope, item)
+        return NOTHING
+
+    def _eval_compare(self, scope: Scope, node: ast.Compare) -> Vals:
+        self._eval(scope, node.left)
+        for item in node.comparators:
+            self._eval(scope, item)
+        return NOTHING
+
+    def _eval_unary(self, scope: Scope, node: ast.UnaryOp) -> Vals:
+        self._eval(scope, node.operand)
+        return NOTHING
 
     def _stmt_other(self, scope: Scope, stmt: ast.stmt) -> None:
         for child in children(stmt):
@@ -422,31 +732,50 @@ class _Analysis:
             else None
         if target is None:
             return NOTHING
-        scope = self.modules.get(target)
+        scope = self._module_at(target)
         return scope.env.get(name, NOTHING) if scope is not None else NOTHING
+
+    def _module_at(self, path: Path) -> Scope | None:
+        """The module scope of a file, if the handler's files hold it (noted when a run
+        is recorded: another handler may reach other files)."""
+        scope = self.modules.get(path)
+        if self.tracker.log is not None:
+            self._note(_FACT_MODULE, path, scope is not None)
+        return scope
+
+    def _scope_at(self, key: FuncKey) -> Scope | None:
+        scope = self.scopes.get(key)
+        if self.tracker.log is not None:
+            self._note(_FACT_SCOPE, key, scope is not None)
+        return scope
 
     # --- binding -------------------------------------------------------------------
 
-    def _add(self, table: dict[Any, Vals], key: Any, vals: Vals) -> None:
+    def _add(self, table: _Cells, key: Any, vals: Vals) -> None:
         if not vals:
             return
         old = dict.get(table, key, NOTHING)  # a merge, not a read: no dependency
+        log = self.tracker.log
+        if log is not None:  # ... but what it does depends on the old value
+            self.tracker.seen.setdefault((_CELL, table.name, key), old)
         if vals <= old or len(old) >= MAX_VALUES:
             return
         table[key] = old | vals
         self.changed = True
         self._stamp((id(table), key))
+        if log is not None:
+            log.append((_ADD, table, key, vals))
 
     def _params(self, key: FuncKey) -> _Cells:
         table = self.params.get(key)
         if table is None:
-            table = self.params[key] = _Cells(self.tracker)
+            table = self.params[key] = _Cells(self.tracker, ("param", key))
         return table
 
     def _attrs(self, key: FuncKey) -> _Cells:
         table = self.attrs.get(key)
         if table is None:
-            table = self.attrs[key] = _Cells(self.tracker)
+            table = self.attrs[key] = _Cells(self.tracker, ("attr", key))
         return table
 
     def _bind_name(self, scope: Scope, name: str, vals: Vals) -> None:
@@ -463,8 +792,9 @@ class _Analysis:
             for owner in self._eval(scope, target.value):
                 if isinstance(owner, Instance | ClassVal):
                     self._add(self._attrs(owner.key), target.attr, vals)
-                elif isinstance(owner, ModuleVal) and owner.path in self.modules:
-                    self._add(self.modules[owner.path].env, target.attr, vals)
+                elif isinstance(owner, ModuleVal) and \
+                        (module := self._module_at(owner.path)) is not None:
+                    self._add(module.env, target.attr, vals)
         elif isinstance(target, ast.Tuple | ast.List):
             if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
                 for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
@@ -476,23 +806,30 @@ class _Analysis:
             self._eval(scope, target.value)
 
     def _lookup(self, scope: Scope, name: str) -> Vals:
+        module = scope.module
+        assert module is not None  # set for every scope by _collect
         if name in scope.global_names:
-            return self.modules[scope.path].env.get(name, NOTHING)
-        current: Scope | None = scope
-        while current is not None:
-            if isinstance(current.node, ast.ClassDef) and current is not scope:
-                current = current.parent
-                continue
-            vals = current.env.get(name)
+            return module.env.get(name, NOTHING)
+        for env in scope.chain:
+            vals = env.get(name)
             if vals:
                 return vals
-            current = current.parent
-        module = self.modules.get(scope.path)
-        if module is None:
-            return NOTHING
         if not self._decorating:
-            self.loaded.setdefault(scope.path, set()).add(name)
+            module.loaded.add(name)
+            if self.tracker.log is not None:
+                self._log_load(scope.path, name)
         return module.env.get(name, NOTHING)
+
+    def _load_name(self, path: Path, name: str) -> None:
+        self.loaded.setdefault(path, set()).add(name)
+        if self.tracker.log is not None:
+            self._log_load(path, name)
+
+    def _log_load(self, path: Path, name: str) -> None:
+        log = self.tracker.log
+        if log is not None and (_LOAD, (path, name)) not in self.tracker.done:
+            self.tracker.done.add((_LOAD, (path, name)))
+            log.append((_LOAD, path, name))
 
     # --- expressions ---------------------------------------------------------------
 
@@ -562,18 +899,37 @@ class _Analysis:
             return self._env(names, node)
         return NOTHING
 
-    def _env(self, names: Vals, at: ast.expr) -> Vals:
-        """What ``os.environ[NAME]`` holds: the function's environment in the template."""
+    def _env(self, names: Vals, at: ast.expr, default: Vals = NOTHING) -> Vals:
+        """What ``os.environ[NAME]`` holds: the function's environment in the template.
+        ``default``: what ``os.environ.get(NAME, default)`` / ``os.getenv`` give when the
+        template does not set the variable (the strings among it)."""
         literal = [v.value for v in names if isinstance(v, Str) and type(v.value) is str]
         if not literal or len(literal) != len(names):
             return frozenset({Str(Unresolved(unparse(at), "environment variable name is "
                                              "dynamic"))})
-        return frozenset(self._env_value(name) for name in literal)
+        fallback = [v for v in default if isinstance(v, Str)]
+        out: set[Any] = set()
+        for name in literal:
+            value = self._env_value(name)
+            if value is not None:
+                out.add(value)
+            elif fallback:
+                out.update(Str(v.value, name, v.param) for v in fallback)
+            else:
+                out.add(Str(Unresolved(f"os.environ[{name!r}]",
+                                       "not set in the function's environment"), env_var=name))
+        return frozenset(out)
 
-    def _env_value(self, name: str) -> Str:
+    def _env_value(self, name: str) -> Str | None:
+        """The variable as the template sets it for the function; None when it does not."""
+        value = self._env_of(name)
+        if self.tracker.log is not None:
+            self._note(_FACT_ENV, name, value)
+        return value
+
+    def _env_of(self, name: str) -> Str | None:
         if name not in self.fn.environment:
-            return Str(Unresolved(f"os.environ[{name!r}]",
-                                  "not set in the function's environment"), env_var=name)
+            return None
         value = self.fn.environment[name]
         if not isinstance(value, str | Ref | Unresolved):
             plain = text(value)
@@ -620,10 +976,10 @@ class _Analysis:
                 return frozenset({Os("getenv")})
             return NOTHING
         if isinstance(owner, ModuleVal):
-            scope = self.modules.get(owner.path)
+            scope = self._module_at(owner.path)
             if scope is None:
                 return NOTHING
-            self.loaded.setdefault(owner.path, set()).add(name)
+            self._load_name(owner.path, name)
             vals = scope.env.get(name, NOTHING)
             if not vals:
                 package = self.project.module_name(owner.path)
@@ -654,7 +1010,7 @@ class _Analysis:
         if depth > 8:
             return NOTHING
         vals = self._attrs(cls).get(name, NOTHING)
-        scope = self.scopes.get(cls)
+        scope = self._scope_at(cls)
         if scope is not None:
             vals = vals | scope.env.get(name, NOTHING)
         out: set[Any] = set()
@@ -665,9 +1021,13 @@ class _Analysis:
             else:
                 out.add(val)
         node = self.classes.get(cls)
-        if not out and node is not None and scope is not None and cls[0] in self.modules:
+        module = self._module_at(cls[0]) if not out and node is not None and \
+            scope is not None else None
+        if module is not None and node is not None:
+            if self.tracker.log is not None:  # the base is read in the module's scope
+                self._note(_FACT_GLOBALS, module.key, frozenset(module.global_names))
             for base in node.bases:
-                for base_val in self._eval(self.modules[cls[0]], base):
+                for base_val in self._eval(module, base):
                     if isinstance(base_val, ClassVal):
                         out |= self._member(base_val.key, name, bound, depth + 1,
                                             receiver or cls)
@@ -727,7 +1087,10 @@ class _Analysis:
                 out |= self._method(owner, func.attr, call)
             self._quiet = False
             if not owners:
-                for key in self.methods.get(func.attr, ()):
+                methods = self.methods.get(func.attr, ())
+                if self.tracker.log is not None:
+                    self._note(_FACT_METHODS, func.attr, tuple(methods))
+                for key in methods:
                     self._reach(key)  # a receiver we cannot type: any method of that name
             return frozenset(out)
         if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2:
@@ -751,7 +1114,7 @@ class _Analysis:
         if isinstance(callee, Factory):
             return self._factory(callee.kind, call)
         if isinstance(callee, Os) and callee.what == "getenv":
-            return self._env(call.value(0, "key"), call.node)
+            return self._env(call.value(0, "key"), call.node, call.value(1, "default"))
         if isinstance(callee, Bound):
             return self._method(callee.owner, callee.name, call)
         if isinstance(callee, FuncVal):
@@ -769,7 +1132,7 @@ class _Analysis:
         return NOTHING
 
     def _bind_self(self, key: FuncKey, instance: Instance) -> None:
-        scope = self.scopes.get(key)
+        scope = self._scope_at(key)
         if scope is None or not isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef):
             return
         params = [*scope.node.args.posonlyargs, *scope.node.args.args]
@@ -777,7 +1140,7 @@ class _Analysis:
             self._add(self._params(key), params[0].arg, frozenset({instance}))
 
     def _bind_args(self, key: FuncKey, call: _Call, skip_self: bool) -> None:
-        scope = self.scopes.get(key)
+        scope = self._scope_at(key)
         if scope is None or not isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef):
             return
         args = scope.node.args
@@ -825,10 +1188,9 @@ class _Analysis:
             return self._apply_all(sdk_attribute(owner, name), call) if isinstance(owner, Sdk) \
                 else self._session_method(owner, name, call)
         if isinstance(owner, Os):
-            if owner.what == "environ" and name in ("get", "setdefault"):
-                return self._env(call.value(0, "key"), call.node)
-            if owner.what == "os" and name == "getenv":
-                return self._env(call.value(0, "key"), call.node)
+            if (owner.what == "environ" and name in ("get", "setdefault")) or \
+                    (owner.what == "os" and name == "getenv"):
+                return self._env(call.value(0, "key"), call.node, call.value(1, "default"))
             return NOTHING
         if isinstance(owner, Client):
             return self._client_method(owner, name, call)
@@ -1182,6 +1544,9 @@ _STMT: dict[type, Callable[[_Analysis, Scope, Any], None]] = {
     ast.AsyncWith: _Analysis._stmt_with,
     ast.For: _Analysis._stmt_for,
     ast.AsyncFor: _Analysis._stmt_for,
+    ast.Expr: _Analysis._stmt_expr,
+    ast.If: _Analysis._stmt_if,
+    ast.While: _Analysis._stmt_if,
 }
 """Statement type -> its handler; other statements evaluate their parts."""
 
@@ -1202,6 +1567,12 @@ _EVAL: dict[type, Callable[[_Analysis, Scope, Any], Vals]] = {
     ast.GeneratorExp: _Analysis._eval_comprehension,
     ast.DictComp: _Analysis._eval_comprehension,
     ast.Lambda: _Analysis._eval_lambda,
+    ast.Dict: _Analysis._eval_dict,
+    ast.List: _Analysis._eval_elements,
+    ast.Tuple: _Analysis._eval_elements,
+    ast.Set: _Analysis._eval_elements,
+    ast.Compare: _Analysis._eval_compare,
+    ast.UnaryOp: _Analysis._eval_unary,
 }
 """Expression type -> its evaluation; other expressions evaluate their parts."""
 
@@ -1319,6 +1690,17 @@ def _qualname_of(scopes: Mapping[FuncKey, Scope], path: Path,
     return node.name
 
 
+def _entry_files(app: App, project: PythonProject) -> Counter[Path]:
+    """How many of the app's handlers each file of the tree holds."""
+    key = (app.source.file, app.name)
+    counts: dict[tuple[str, str], Counter[Path]] = project.derived.setdefault(
+        "sdk.entry_files", {})
+    found = counts.get(key)
+    if found is None:
+        found = counts[key] = Counter(path for path, _ in project.app_entries.get(key, ()))
+    return found
+
+
 def _other_entries(app: App, fn: Function, handler: HandlerRef,
                    project: PythonProject) -> frozenset[FuncKey]:
     """Handlers of the app's other functions in this code tree: the platform calls them,
@@ -1332,7 +1714,8 @@ def _other_entries(app: App, fn: Function, handler: HandlerRef,
         for other in app.functions:
             if other.code_path is None:
                 continue
-            ref = resolve_handler(app, other, project.scan_root)
+            ref = resolve_handler(app, other, project.scan_root,
+                                  project.derived.setdefault("handlers.resolved", {}))
             if isinstance(ref, HandlerRef) and ref.language == "python":
                 found.add((ref.file, ref.function_name))
         entries = frozenset(found)

@@ -41,10 +41,17 @@ MAX_DEPTH = 12
 """Nested project calls followed from the handler."""
 MAX_STEPS = 24
 """Steps kept per flow (the first and the last ones)."""
+MAX_INLINE = 4
+"""Nested functions and lambdas followed inside one another."""
+MAX_DISPATCH = 24
+"""Methods a ``getattr`` with a computed name may pick."""
 EVENT = "event"
 
 Label = str | int
-"""``EVENT`` for the handler's event, or the index of a parameter (summaries)."""
+"""``EVENT`` for the handler's event, the index of a parameter (summaries), or a module
+global that holds state (``"g:<file>:<name>"``, see :func:`_global_label`): what a
+function reads from one is tainted when any code of the run stored tainted data in it."""
+GLOBAL = "g:"
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _CONTROL_EXIT = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
@@ -106,7 +113,7 @@ class _Hit:
 
 @dataclass(slots=True)
 class _Summary:
-    returns: dict[int, Trace] = field(default_factory=dict)
+    returns: dict[Label, Trace] = field(default_factory=dict)
     hits: list[_Hit] = field(default_factory=list)
     checks: dict[int, frozenset[str]] = field(default_factory=dict)
     """Parameters the function validates: when it returns normally (does not raise),
@@ -114,6 +121,8 @@ class _Summary:
     stores: dict[int, dict[int, Trace]] = field(default_factory=dict)
     """Parameter j -> parameters stored into it (``self.cmd = cmd``, ``out.append(x)``):
     after the call, the caller's object holds the argument's taint."""
+    global_writes: dict[str, Taint] = field(default_factory=dict)
+    """Module global -> what the function stores in it (parameters, other globals)."""
 
 
 @dataclass(slots=True)
@@ -129,6 +138,10 @@ class _Module:
     constants: dict[str, ast.expr]
     """Module-level ``NAME = <expr>``, for fixed URL prefixes and SQL text."""
     top_modules: frozenset[str]
+    state: frozenset[str] = frozenset()
+    """Module globals that hold state between calls (and between invocations of a warm
+    Lambda): names a function declares ``global``, and module-level ``None``,
+    containers and project objects. Data stored in them reaches every reader."""
 
 
 def _index_module(path: Path, rel: str, tree: ast.Module) -> _Module:
@@ -147,7 +160,39 @@ def _index_module(path: Path, rel: str, tree: ast.Module) -> _Module:
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name):
             constants[node.targets[0].id] = node.value
-    return _Module(path, rel, tree, imports, functions, classes, constants, frozenset(tops))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                and node.value is not None:
+            constants[node.target.id] = node.value
+    state = {name for name, value in constants.items() if _holds_state(value, classes, imports)}
+    for fn in [*functions.values(), *(m for c in classes.values() for m in c.body
+                                      if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef))]:
+        for stmt in fn.body:  # ``global`` comes first in a function, by convention
+            if isinstance(stmt, ast.Global):
+                state.update(stmt.names)
+    state -= functions.keys() | classes.keys() | imports.keys()
+    return _Module(path, rel, tree, imports, functions, classes, constants, frozenset(tops),
+                   frozenset(state))
+
+
+_STATE_CALLS = frozenset({"dict", "list", "set", "defaultdict", "OrderedDict", "deque",
+                          "Counter", "collections.defaultdict", "collections.OrderedDict",
+                          "collections.deque", "collections.Counter"})
+
+
+def _holds_state(value: ast.expr, classes: Mapping[str, ast.ClassDef],
+                 imports: Mapping[str, tuple[str, str, int]]) -> bool:
+    """A module-level value that code fills in later: None, a container, an object of a
+    class of the module or an imported one (``Service()``)."""
+    if isinstance(value, ast.Constant):
+        return value.value is None
+    if isinstance(value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp
+                  | ast.SetComp):
+        return True
+    if isinstance(value, ast.Call):
+        name = _dotted(value.func)
+        return name is not None and (name in _STATE_CALLS or name in classes or (
+            name in imports and imports[name][0] == "from" and name[:1].isupper()))
+    return False
 
 
 def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -196,6 +241,7 @@ class Engine:
         self._stack: list[tuple[Path, int]] = []
         self._callees: dict[int, list[tuple[_Module, FunctionNode, ast.ClassDef | None]]] = {}
         self._nodes: dict[int, list[ast.AST]] = {}
+        self._globals: dict[tuple[Path, str], Taint | None] = {}
 
     def nodes(self, fn: FunctionNode) -> list[ast.AST]:
         """Every node of a function body in source order, nested functions and classes
@@ -258,9 +304,10 @@ class Engine:
         finally:
             self._stack.pop()
         summary = _Summary(returns={label: t for label, t in analysis.returned.items()
-                                    if isinstance(label, int)},
-                           hits=[h for h in analysis.hits.values() if isinstance(h.label, int)],
-                           checks=analysis.checks(), stores=analysis.stores())
+                                    if label != EVENT},
+                           hits=[h for h in analysis.hits.values() if h.label != EVENT],
+                           checks=analysis.checks(), stores=analysis.stores(),
+                           global_writes=analysis.global_writes)
         self._summaries[key] = summary
         return summary
 
@@ -285,6 +332,33 @@ class Engine:
             return None
         return self.lookup(target, attr, depth + 1)
 
+    def global_read(self, module: _Module, name: str) -> Taint | None:
+        """What reading module global ``name`` gives (a label standing for whatever the
+        run stores in it); None when the name is not a global that holds state.
+        ``from state import CACHE`` reads ``state``'s global."""
+        key = (module.path, name)
+        if key in self._globals:
+            return self._globals[key]
+        found: Taint | None = None
+        owner: _Module | None = module
+        if name not in module.state:
+            bound = module.imports.get(name)
+            owner = None
+            if bound is not None and bound[0] == "from":
+                parent, _, member = bound[1].rpartition(".")
+                if parent or bound[2]:
+                    owner = self.resolve_module(module.path, parent, bound[2])
+                if owner is not None and member not in owner.state:
+                    owner = None
+                name = member
+        if owner is not None:
+            value = owner.constants.get(name)
+            line = getattr(value, "lineno", None) or 1
+            found = {_global_label(owner, name): Trace(name, (FlowStep(
+                Location(owner.rel, line), f"module global {name}"),))}
+        self._globals[key] = found
+        return found
+
     def module_of_name(self, module: _Module, name: str) -> _Module | None:
         """The project module a local name is bound to (``import pkg.mod as m``,
         ``from pkg import mod``)."""
@@ -294,8 +368,65 @@ class Engine:
         return self.resolve_module(module.path, bound[1], bound[2])
 
 
+def _global_label(module: _Module, name: str) -> str:
+    return f"{GLOBAL}{module.rel}:{name}"
+
+
+_LAMBDAS: weakref.WeakKeyDictionary[ast.Lambda, ast.FunctionDef] = weakref.WeakKeyDictionary()
+
+
+def _lambda_def(node: ast.Lambda) -> ast.FunctionDef:
+    """A lambda as the function it is (``def <lambda>(args): return body``), built once."""
+    found = _LAMBDAS.get(node)
+    if found is None:
+        body = ast.copy_location(ast.Return(node.body), node.body)
+        found = ast.copy_location(ast.FunctionDef(name="<lambda>", args=node.args, body=[body],
+                                                  decorator_list=[]), node)
+        _LAMBDAS[node] = found
+    return found
+
+
+_REWRITES: weakref.WeakKeyDictionary[ast.Call, ast.expr] = weakref.WeakKeyDictionary()
+
+
+def _literal_getattr(node: ast.Call) -> ast.Attribute | None:
+    """``getattr(obj, "name")`` is ``obj.name`` (built once per call node)."""
+    if not (isinstance(node.func, ast.Name) and node.func.id == "getattr"
+            and 2 <= len(node.args) <= 3 and not node.keywords):
+        return None
+    name = node.args[1]
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str)
+            and name.value.isidentifier()):
+        return None
+    found = _REWRITES.get(node)
+    if found is None:
+        found = _REWRITES[node] = ast.copy_location(
+            ast.Attribute(node.args[0], name.value, ast.Load()), node)
+    assert isinstance(found, ast.Attribute)
+    return found
+
+
+def _via_getattr(node: ast.Call) -> ast.Call:
+    """``getattr(os, "system")(cmd)`` is ``os.system(cmd)``."""
+    if not isinstance(node.func, ast.Call):
+        return node
+    attr = _literal_getattr(node.func)
+    if attr is None:
+        return node
+    found = _REWRITES.get(node)
+    if found is None:
+        found = _REWRITES[node] = ast.copy_location(
+            ast.Call(attr, node.args, node.keywords), node)
+    assert isinstance(found, ast.Call)
+    return found
+
+
 def _params(fn: FunctionNode) -> list[ast.arg]:
     return [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+
+
+def _methods(cls: ast.ClassDef) -> list[FunctionNode]:
+    return [m for m in cls.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)]
 
 
 def _method(cls: ast.ClassDef, name: str) -> FunctionNode | None:
@@ -378,6 +509,17 @@ class _Function:
         self.exits: list[dict[str, Taint]] = []
         """The variables at each normal return, for ``checks``."""
         self.hits: dict[tuple[Label, str, Location], _Hit] = {}
+        self.locals: set[str] = set()
+        """Names this function binds (parameters, assignments): not module globals."""
+        self.declared_globals: set[str] = set()
+        self.global_writes: dict[str, Taint] = {}
+        """Module global label -> what this function (and its callees) stored in it."""
+        self.local_defs: dict[str, FunctionNode] = {}
+        """Nested functions and lambdas bound to a name, analysed where they are called,
+        with the variables of this function as they are then (the closure)."""
+        self.aliases: dict[str, ast.expr] = {}
+        """``run = helpers.run_command``: a name for a function of the project."""
+        self.inline_depth = 0
 
     # --- entry -----------------------------------------------------------------------
 
@@ -389,6 +531,7 @@ class _Function:
 
     def run(self) -> None:
         params = _params(self.fn)
+        self.locals.update(arg.arg for arg in params)
         for index, arg in enumerate(params):
             if self.event_param is not None:
                 if arg.arg == self.event_param:
@@ -488,6 +631,12 @@ class _Function:
                 self.eval(stmt.exc)
         elif isinstance(stmt, ast.Import | ast.ImportFrom):
             _bind_import(stmt, self.local_imports)
+        elif isinstance(stmt, ast.Global):
+            self.declared_globals.update(stmt.names)
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            self.env.pop(stmt.name, None)
+            self.local_defs[stmt.name] = stmt
+            self.locals.add(stmt.name)
         elif isinstance(stmt, ast.Delete):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
@@ -547,7 +696,7 @@ class _Function:
             return {}, _merge_guards(p[1] for p in parts)
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             op, right = test.ops[0], test.comparators[0]
-            if isinstance(op, ast.In | ast.NotIn) and not self.peek(right):
+            if isinstance(op, ast.In | ast.NotIn) and not _from_input(self.peek(right)):
                 names = dict.fromkeys(self.guard_keys(test.left), S.ALL_KINDS)
                 return (names, {}) if isinstance(op, ast.In) else ({}, names)
             if isinstance(op, ast.Eq | ast.NotEq | ast.Is | ast.IsNot) and _is_constant(right):
@@ -622,6 +771,10 @@ class _Function:
             self.env[target.id] = {label: t.then(self.step(target, f"assigned to {target.id}"))
                                    for label, t in value.items()}
             self.note_shape(target.id, source)
+            if target.id in self.declared_globals:
+                self.write_global(self.module, target.id, value, target)
+            else:
+                self.locals.add(target.id)
         elif isinstance(target, ast.Tuple | ast.List):
             values = source.elts if isinstance(source, ast.Tuple | ast.List) else None
             if values is not None and len(values) == len(target.elts) \
@@ -638,6 +791,9 @@ class _Function:
             if dotted is not None:
                 self.env[dotted] = {label: t.then(self.step(target, f"stored in {dotted}"))
                                     for label, t in value.items()}
+            owner = self.module_named(target.value)
+            if owner is not None:  # state.CURRENT = x: a global of a project module
+                self.write_global(owner, target.attr, value, target)
             self.store_into(target.value, value, target)
         elif isinstance(target, ast.Subscript):
             self.eval(target.slice)
@@ -653,6 +809,8 @@ class _Function:
         root = _root_name(container)
         if root is not None and root != name:
             self.env[root] = _union(self.env.get(root, {}), stored)
+        if root is not None and root not in self.locals:
+            self.write_global(self.module, root, value, at)
 
     def note_shape(self, name: str, source: ast.expr | None) -> None:
         """Remember what kind of object a variable holds, for sink matching."""
@@ -660,7 +818,22 @@ class _Function:
         self.types.pop(name, None)
         self.instances.pop(name, None)
         self.safe_parsers.discard(name)
-        if isinstance(source, ast.List | ast.Tuple):
+        self.local_defs.pop(name, None)
+        self.aliases.pop(name, None)
+        if isinstance(source, ast.Call):
+            source = _literal_getattr(source) or source
+        if isinstance(source, ast.Lambda):
+            self.local_defs[name] = _lambda_def(source)
+        elif isinstance(source, ast.Attribute | ast.Name) and _root_name(source) not in self.env:
+            # another name for a function or an object: runner = subprocess.check_output
+            if isinstance(source, ast.Name) and source.id in self.local_defs:
+                self.local_defs[name] = self.local_defs[source.id]
+                return
+            self.aliases[name] = source
+            qual = self.qual(source)
+            if qual:
+                self.types[name] = qual
+        elif isinstance(source, ast.List | ast.Tuple):
             self.heads[name] = self.peek(source.elts[0]) if source.elts else {}
         elif isinstance(source, ast.Call):
             qual = self.qual(source.func)
@@ -689,7 +862,13 @@ class _Function:
         if isinstance(node, ast.Constant):
             return {}
         if isinstance(node, ast.Name):
-            return self.env.get(node.id, {})
+            found = self.env.get(node.id)
+            if found is not None:
+                return found
+            if node.id in self.locals or not (node.id in self.module.state
+                                              or node.id in self.module.imports):
+                return {}  # builtins, functions, classes: nothing to carry
+            return self.engine.global_read(self.module, node.id) or {}
         if isinstance(node, ast.Attribute | ast.Subscript):
             guarded = self.env.get(_text(node, 200)) if isinstance(node, ast.Subscript) else None
             if guarded is not None:
@@ -703,8 +882,16 @@ class _Function:
             key = _dotted(node)
             if key is not None and key in self.env:
                 return self.env[key]
+            owner = self.module_named(node.value)
+            if owner is not None:  # state.CURRENT
+                return self.engine.global_read(owner, node.attr) or {}
             return self.eval(node.value)
         if isinstance(node, ast.Call):
+            attr = _literal_getattr(node)
+            if attr is not None:
+                value = self.eval(attr)
+                return _union(value, self.eval(node.args[2])) if len(node.args) > 2 else value
+            node = _via_getattr(node)
             source = self.source_read(node) if _attr(node.func) == "get" else None
             return source if source is not None else self.call(node)
         if isinstance(node, ast.BinOp):
@@ -858,6 +1045,9 @@ class _Function:
         kwargs: dict[str | None, Taint] = {k.arg: self.eval(k.value) for k in node.keywords
                                            if k.arg}
         starred = [self.eval(k.value) for k in node.keywords if not k.arg]
+        if isinstance(node.func, ast.Name) and node.func.id in self.local_defs:
+            return self.inline(self.local_defs[node.func.id], args, kwargs, node)
+        self.callbacks(node, receiver, args, kwargs)
         qual = self.qual(node.func)
         name = _attr(node.func)
         self.check_sinks(node, qual, name, receiver, args, kwargs)
@@ -886,11 +1076,132 @@ class _Function:
             return _union(receiver, *args[1:], *kwargs.values())
         return _union(receiver, *args, *kwargs.values(), *starred)
 
+    # --- nested functions, lambdas, module state -----------------------------------------
+
+    def inline(self, fn: FunctionNode, args: list[Taint], kwargs: Mapping[str | None, Taint],
+               node: ast.AST) -> Taint:
+        """Run a nested function or lambda where it is called: its free variables are
+        this function's variables as they are now, its parameters the arguments."""
+        if self.inline_depth >= MAX_INLINE:
+            return _union(*args, *kwargs.values())
+        params = _params(fn)
+        names = {p.arg for p in params}
+        child = _Function(self.engine, self.module, fn, self.cls,
+                          event_param=None if self.event_param in names else self.event_param)
+        child.inline_depth = self.inline_depth + 1
+        child.env = dict(self.env)
+        child.types, child.instances = dict(self.types), dict(self.instances)
+        child.local_defs, child.aliases = dict(self.local_defs), dict(self.aliases)
+        child.local_imports, child.heads = dict(self.local_imports), dict(self.heads)
+        child.safe_parsers = set(self.safe_parsers)
+        step = self.step(node, f"passed to {fn.name}()")
+        for index, param in enumerate(params):
+            value = args[index] if index < len(args) else kwargs.get(param.arg, {})
+            child.env[param.arg] = {label: t.then(step) for label, t in value.items()}
+            child.locals.add(param.arg)
+        for extra in (fn.args.vararg, fn.args.kwarg):
+            if extra is not None:
+                child.env[extra.arg] = _union(*args[len(params):], *kwargs.values())
+                child.locals.add(extra.arg)
+        child.block(fn.body)
+        for key, hit in child.hits.items():
+            self.hits.setdefault(key, hit)
+        for label, taint in child.global_writes.items():
+            self.global_writes[label] = _union(self.global_writes.get(label, {}), taint)
+        for name, taint in child.env.items():  # what it stored in the enclosing variables
+            mine = self.env.get(name)
+            if mine is not None and taint is not mine and name not in child.locals:
+                self.env[name] = _union(mine, taint)
+        back = self.step(node, f"returned from {fn.name}()")
+        return {label: t.then(back) for label, t in child.returned.items()}
+
+    def callbacks(self, node: ast.Call, receiver: Taint, args: list[Taint],
+                  kwargs: Mapping[str | None, Taint]) -> None:
+        """A lambda or nested function passed to a call (``map(fn, items)``,
+        ``pool.submit(fn, x)``, ``Thread(target=fn, args=(x,))``) runs with the data the
+        call was given."""
+        given = [*node.args, *(k.value for k in node.keywords)]
+        if not any(isinstance(a, ast.Lambda) or (isinstance(a, ast.Name) and a.id in
+                                                 self.local_defs) for a in given):
+            return
+        taints = [*args, *kwargs.values()]
+        for index, arg in enumerate(given):
+            fn: FunctionNode | None = None
+            if isinstance(arg, ast.Lambda):
+                fn = _lambda_def(arg)
+            elif isinstance(arg, ast.Name) and arg.id in self.local_defs:
+                fn = self.local_defs[arg.id]
+            if fn is None:
+                continue
+            data = _union(receiver, *(t for i, t in enumerate(taints) if i != index))
+            self.inline(fn, [data] * len(_params(fn)), {}, node)
+
+    def write_global(self, module: _Module, name: str, value: Taint, at: ast.AST) -> None:
+        """Data stored in a module global that holds state, for every reader of it."""
+        read = self.engine.global_read(module, name)
+        if not value or read is None:
+            return
+        (label,) = read
+        step = self.step(at, f"stored in module global {name}")
+        stored = {source: t.then(step) for source, t in value.items() if source != label}
+        if stored:
+            assert isinstance(label, str)
+            self.global_writes[label] = _union(self.global_writes.get(label, {}), stored)
+
+    def module_instance(self, name: str) -> tuple[_Module, ast.ClassDef] | None:
+        """The project class of an object made at module level (``svc = Service()``)."""
+        if name in self.locals:  # (a global's entry in env is what was stored in it)
+            return None
+        made = self.module.constants.get(name)
+        return self.project_class(made.func) if isinstance(made, ast.Call) else None
+
+    def module_named(self, node: ast.expr) -> _Module | None:
+        """The project module a name stands for (``import state``), if it is one."""
+        if isinstance(node, ast.Name) and node.id not in self.env and node.id not in self.locals:
+            bound = self.local_imports.get(node.id) or self.module.imports.get(node.id)
+            if bound is not None:
+                return self.engine.resolve_module(self.module.path, bound[1], bound[2])
+        return None
+
+    def getattr_targets(self, func: ast.expr
+                        ) -> list[tuple[_Module, FunctionNode, ast.ClassDef | None, bool]]:
+        """``getattr(self, "on_" + kind)(...)``: any method (or function of a project
+        module) whose name starts with the fixed part of the name may run."""
+        if not (isinstance(func, ast.Call) and isinstance(func.func, ast.Name)
+                and func.func.id == "getattr" and len(func.args) >= 2):
+            return []
+        obj = func.args[0]
+        prefix = self.prefix_text(func.args[1])[0].split("\0")[0]
+        candidates: list[tuple[_Module, FunctionNode, ast.ClassDef | None, bool]] = []
+        if isinstance(obj, ast.Name) and obj.id in ("self", "cls") and self.cls is not None:
+            candidates = [(self.module, m, self.cls, True) for m in _methods(self.cls)]
+        elif isinstance(obj, ast.Name) and (instance := self.instances.get(obj.id)
+                                            or self.module_instance(obj.id)) is not None:
+            module, cls = instance
+            candidates = [(module, m, cls, True) for m in _methods(cls)]
+        else:
+            owner = self.module_named(obj)
+            if owner is not None:
+                candidates = [(owner, f, None, False) for f in owner.functions.values()]
+        return [c for c in candidates if c[1].name.startswith(prefix)
+                and (prefix.startswith("_") or not c[1].name.startswith("_"))][:MAX_DISPATCH]
+
     def project_call(self, node: ast.Call, receiver: Taint, args: list[Taint],
                      kwargs: dict[str | None, Taint]) -> Taint | None:
         target = self.callee(node.func)
         if target is not None:
             return self.apply_summary(node, target, receiver, args, kwargs)
+        made = self.project_class(node.func)
+        init = _method(made[1], "__init__") if made is not None else None
+        if made is not None and init is not None:
+            return self.apply_summary(node, (made[0], init, made[1], True), {}, args, kwargs,
+                                      construct=True)
+        dynamic = self.getattr_targets(node.func)
+        if dynamic:
+            assert isinstance(node.func, ast.Call)
+            obj = self.peek(node.func.args[0])
+            results = [self.apply_summary(node, t, obj, args, kwargs) for t in dynamic]
+            return _union(*(r for r in results if r is not None))
         routes = self.dispatch_table(node.func)
         if not routes:
             return None
@@ -922,8 +1233,11 @@ class _Function:
 
     def apply_summary(self, node: ast.Call,
                       target: tuple[_Module, FunctionNode, ast.ClassDef | None, bool],
-                      receiver: Taint, args: list[Taint], kwargs: dict[str | None, Taint]
-                      ) -> Taint | None:
+                      receiver: Taint, args: list[Taint], kwargs: dict[str | None, Taint],
+                      construct: bool = False) -> Taint | None:
+        """The callee's summary applied to this call; with ``construct``, ``target`` is
+        the ``__init__`` of a project class and the result is the new object: what
+        ``__init__`` stored in ``self``."""
         module, fn, cls, bound = target
         summary = self.engine.summary(module, fn, cls)
         if summary is None:
@@ -947,7 +1261,7 @@ class _Function:
         call_step = self.step(node, f"passed to {label}()")
         given: dict[int, ast.expr] = {i + offset: a for i, a in enumerate(node.args)
                                       if not isinstance(a, ast.Starred)}
-        if bound and isinstance(node.func, ast.Attribute):
+        if bound and isinstance(node.func, ast.Attribute) and not construct:
             given[0] = node.func.value
         names = {p.arg: i for i, p in enumerate(params)}
         given.update({names[k.arg]: k.value for k in node.keywords if k.arg in names})
@@ -962,8 +1276,20 @@ class _Function:
                     stored = trace.then(call_step).joined(inner.steps, inner.safe)
                     self.store_into(given[holder], {source_label: replace(
                         stored, source=trace.source)}, node)
+        for glabel, written in summary.global_writes.items():
+            mapped: Taint = {}
+            for inner_label, inner in written.items():
+                if isinstance(inner_label, str):
+                    mapped = _union(mapped, {inner_label: inner})
+                    continue
+                for source_label, trace in actual.get(inner_label, {}).items():
+                    mapped = _union(mapped, {source_label: replace(trace.then(call_step).joined(
+                        inner.steps, inner.safe), source=trace.source)})
+            if mapped:
+                self.global_writes[glabel] = _union(self.global_writes.get(glabel, {}), mapped)
         for hit in summary.hits:
             if not isinstance(hit.label, int):
+                self.record(hit.label, hit.kind, hit.sink, hit.trace)  # a module global read
                 continue
             for source_label, trace in actual.get(hit.label, {}).items():
                 if hit.kind in trace.safe:
@@ -973,8 +1299,19 @@ class _Function:
                 self.record(source_label, hit.kind, hit.sink, combined)
         result: Taint = {}
         back = self.step(node, f"returned from {label}()")
-        for index, inner in summary.returns.items():
-            for source_label, trace in actual.get(index, {}).items():
+        if construct:
+            made = self.step(node, f"stored in a new {label.split('.')[0]}")
+            for index, inner in summary.stores.get(0, {}).items():
+                for source_label, trace in actual.get(index, {}).items():
+                    combined = trace.then(call_step).joined(inner.steps, inner.safe).then(made)
+                    result = _union(result, {source_label: replace(combined,
+                                                                   source=trace.source)})
+            return result
+        for returned, inner in summary.returns.items():
+            if not isinstance(returned, int):
+                result = _union(result, {returned: inner.then(back)})
+                continue
+            for source_label, trace in actual.get(returned, {}).items():
                 combined = trace.then(call_step).joined(inner.steps, inner.safe).then(back)
                 result = _union(result, {source_label: replace(combined, source=trace.source)})
         return result
@@ -983,6 +1320,9 @@ class _Function:
                ) -> tuple[_Module, FunctionNode, ast.ClassDef | None, bool] | None:
         """The project function a call runs: (module, def, class, bound to a receiver)."""
         engine = self.engine
+        if isinstance(func, ast.Name) and func.id in self.aliases:
+            alias = self.aliases[func.id]
+            return self.callee(alias) if alias is not func else None
         if isinstance(func, ast.Name):
             if func.id in self.env or func.id in self.local_imports:
                 return None
@@ -1001,6 +1341,10 @@ class _Function:
                 module, cls = self.instances[base.id]
                 method = _method(cls, func.attr)
                 return (module, method, cls, True) if method else None
+            instance = self.module_instance(base.id)
+            if instance is not None:
+                method = _method(instance[1], func.attr)
+                return (instance[0], method, instance[1], True) if method else None
             if base.id not in self.env:
                 module_ = engine.module_of_name(self.module, base.id)
                 if module_ is not None:
@@ -1145,6 +1489,12 @@ class _Function:
 # --- helpers -------------------------------------------------------------------------
 
 
+def _from_input(taint: Taint) -> bool:
+    """Taint from the event or a parameter; a module global alone (an allow-list set at
+    import, ``ALLOWED = {...}``) is not input."""
+    return any(not (isinstance(label, str) and label.startswith(GLOBAL)) for label in taint)
+
+
 def _as_load(node: ast.expr) -> ast.expr:
     if isinstance(node, ast.Name):
         return ast.copy_location(ast.Name(node.id, ast.Load()), node)
@@ -1256,16 +1606,47 @@ def find_flows(project: PythonProject, handler: HandlerRef) -> list[TaintFlow]:
         analysis.run()
     finally:
         engine._stack.pop()
+    stored = _tainted_globals(analysis.global_writes)
     flows: dict[tuple[Location, str], TaintFlow] = {}
     for hit in analysis.hits.values():
+        trace = hit.trace
         if hit.label != EVENT:
-            continue
-        flow = TaintFlow(sink_kind=hit.kind, sink=hit.sink, source=hit.trace.source,
-                         steps=hit.trace.steps)
+            held = stored.get(hit.label) if isinstance(hit.label, str) else None
+            if held is None or hit.kind in held.safe:
+                continue
+            trace = replace(held.joined(trace.steps, trace.safe), source=held.source)
+        flow = TaintFlow(sink_kind=hit.kind, sink=hit.sink, source=trace.source,
+                         steps=trace.steps)
         key = (flow.loc, flow.sink_kind)
         if key not in flows or len(flow.steps) < len(flows[key].steps):
             flows[key] = flow
     return sorted(flows.values(), key=lambda f: (f.loc.file, f.loc.line or 0, f.sink_kind))
+
+
+def _tainted_globals(writes: Mapping[str, Taint]) -> dict[str, Trace]:
+    """The module globals the run stored event data in, directly or through another
+    global, each with how the data got there. Order does not matter: a warm Lambda keeps
+    its globals from one invocation to the next."""
+    tainted: dict[str, Trace] = {}
+    for _ in range(len(writes) + 1):
+        changed = False
+        for label, taint in writes.items():
+            for source, trace in taint.items():
+                if source == EVENT:
+                    found = trace
+                elif isinstance(source, str) and source in tainted:
+                    held = tainted[source]
+                    found = replace(held.joined(trace.steps, trace.safe), source=held.source)
+                else:
+                    continue
+                old = tainted.get(label)
+                if old is None or not found.safe >= old.safe:
+                    tainted[label] = found if old is None else Trace(
+                        found.source, found.steps, found.safe & old.safe)
+                    changed = True
+        if not changed:
+            break
+    return tainted
 
 
 def reachable_functions(project: PythonProject, handler: HandlerRef

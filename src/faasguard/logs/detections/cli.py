@@ -56,6 +56,17 @@ def render_text(detections: list[Detection], header: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _spark_engine(db: Any) -> Any:
+    """The store on Spark (``--engine spark``); a usage error when Spark cannot run."""
+    from faasguard.logs.spark.cli import SparkEngine
+    from faasguard.logs.spark.session import SparkUnavailable
+
+    try:
+        return SparkEngine.start(db)
+    except SparkUnavailable as exc:
+        raise LogsUsageError(f"--engine spark: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from faasguard.logs.detections import alerts, engine, wallet
     from faasguard.logs.detections.loader import load
@@ -89,19 +100,28 @@ def run(args: argparse.Namespace) -> int:
         store = Store(db_path, db_path.parent)
     except StoreError as exc:
         raise LogsUsageError(str(exc)) from None
+    spark = None
     try:
+        if getattr(args, "engine", "duckdb") == "spark":
+            spark = _spark_engine(store.db)  # exports the tables: before the lock below
         # rules are SQL: keep them to the store (no reading or writing other files)
         store.db.execute("SET enable_external_access = false")
-        result = engine.run(store.db, catalogue.rules, since, until)
+        if spark is not None:
+            result = spark.rules(catalogue.rules, since, until)
+        else:
+            result = engine.run(store.db, catalogue.rules, since, until)
         detections = list(result.detections)
         if not args.no_wallet:
             prices = wallet.Prices(gb_second=args.price_gb_second,
                                    request=args.price_million_requests / 1_000_000)
-            detections += wallet.detect(store.db, since, until, wallet.WalletConfig(
-                prices=prices, min_volume=args.wallet_min_volume))
+            config = wallet.WalletConfig(prices=prices, min_volume=args.wallet_min_volume)
+            detections += (spark.wallet(since, until, config) if spark is not None
+                           else wallet.detect(store.db, since, until, config))
         detections.sort(key=lambda d: (d.first_seen, d.rule_id, d.dedup_key))
         deliveries = alerts.dispatch(store.db, detections, outputs, window, now)
     finally:
+        if spark is not None:
+            spark.close()
         store.close()
     for failure in result.failures:
         sys.stderr.write(f"faasguard: rule {failure.rule_id} ({failure.origin}) failed: "

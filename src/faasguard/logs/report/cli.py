@@ -78,8 +78,14 @@ def run_report(args: argparse.Namespace) -> int:
                  else defaults.request))
     db = open_store(Path(args.db))
     try:
-        report = build_report(db, args.db, period, auth, prices,
-                              generated=now.replace(microsecond=0))
+        if getattr(args, "engine", "duckdb") == "spark":
+            from faasguard.logs.spark.cli import spark_report
+
+            report = spark_report(db, args.db, period, auth, prices,
+                                  generated=now.replace(microsecond=0))
+        else:
+            report = build_report(db, args.db, period, auth, prices,
+                                  generated=now.replace(microsecond=0))
     finally:
         db.close()
     if args.format == "json":

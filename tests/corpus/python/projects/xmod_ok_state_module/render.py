@@ -1,0 +1,7 @@
+from jinja2 import Template
+
+import state
+
+
+def page(name):
+    return Template(state.current()).render(name=name)  # ok: FG-INJ-008
