@@ -64,6 +64,9 @@ POSITIVES: list[tuple[str | None, object, str, Confidence]] = [
     ("AWS_SECRET_ACCESS_KEY", fake(B64, 40), "aws-secret-access-key", Confidence.HIGH),
     ("aws_secret_key", fake(ALNUM, 40), "aws-secret-access-key", Confidence.HIGH),
     ("GH_TOKEN", fake(ALNUM, 36, "gh" + "p_"), "github-token", Confidence.HIGH),
+    # what `faasguard tokens issue` prints (faasguard.runtime.tokens)
+    ("ORDERS_API_TOKEN", "fg" + "t_" + fake(HEX, 16) + "_" + fake(URLSAFE, 43), "faasguard-token",
+     Confidence.HIGH),
     ("OAUTH", fake(ALNUM, 36, "gh" + "o_"), "github-token", Confidence.HIGH),
     ("APP_INSTALL", fake(ALNUM, 36, "gh" + "s_"), "github-token", Confidence.HIGH),
     ("CI_PAT", "github" + "_pat_" + fake(ALNUM, 22) + "_" + fake(ALNUM, 59), "github-token",
