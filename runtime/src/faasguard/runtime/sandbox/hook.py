@@ -7,8 +7,9 @@ started earlier) is held to the policy while the invocation runs. When several
 invocations are active at once (threaded servers, tests), every operation must pass
 every active policy.
 
-The hook runs on every audited event in the process (imports, opens, ...), so it first
-tests the event name against a frozenset and returns.
+The hook runs on every audited event in the process (imports, opens, ...). With no
+invocation active it does one frozenset lookup of the event name and returns; with
+one, one dictionary lookup finds the policy's check for the event, if any.
 """
 
 from __future__ import annotations
@@ -50,11 +51,12 @@ WATCHED = frozenset({
 class Activation:
     """One invocation under one policy; a context manager (see `Sandbox.activate`)."""
 
-    __slots__ = ("checks", "mode", "request")
+    __slots__ = ("checks", "fast", "mode", "request")
 
-    def __init__(self, checks: dict[str, Check], mode: str,
-                 request: Request | None) -> None:
+    def __init__(self, checks: dict[str, Check], mode: str, request: Request | None,
+                 fast: dict[str, Check] | None = None) -> None:
         self.checks = checks
+        self.fast = fast_checks(checks) if fast is None else fast
         self.mode = mode
         self.request = request
 
@@ -68,6 +70,14 @@ class Activation:
             _active[0] = tuple(item for item in _active[0] if item is not self)
 
 
+def fast_checks(checks: dict[str, Check]) -> dict[str, Check]:
+    """The checks the hook may call directly when one invocation is active: all but
+    those of NAMESPACE_EVENTS, which go through `_dispatch` to keep the path cache
+    right."""
+    return {event: check for event, check in checks.items()
+            if event not in paths.NAMESPACE_EVENTS}
+
+
 _active: list[tuple[Activation, ...]] = [()]
 """A one-item list so the hook reads it without a global statement."""
 _lock = allocate_lock()
@@ -79,17 +89,15 @@ _reporting: set[int] = set()
 def _hook(event: str, args: tuple[object, ...], _watched: frozenset[str] = WATCHED,
           _active: list[tuple[Activation, ...]] = _active,
           _renames: frozenset[str] = paths.NAMESPACE_EVENTS) -> None:
-    if event in _watched:
-        activations = _active[0]
-        if not activations:
-            if event in _renames:
-                paths.note_change(event, args)  # keeps the path cache right between calls
-            return
-        if len(activations) == 1 and not _reporting and event not in _renames:
+    activations = _active[0]
+    if activations:
+        if len(activations) == 1 and not _reporting:
             # The common case (one invocation, nothing to report yet), inlined: this
-            # runs for every watched event during a call. _dispatch is the general form.
+            # runs for every audited event during a call. The table lookup is also
+            # the watched test: `fast` holds only watched events. _dispatch is the
+            # general form (and handles NAMESPACE_EVENTS, left out of `fast`).
             activation = activations[0]
-            check = activation.checks.get(event)
+            check = activation.fast.get(event)
             if check is not None:
                 try:
                     violation = check(event, args)
@@ -97,8 +105,11 @@ def _hook(event: str, args: tuple[object, ...], _watched: frozenset[str] = WATCH
                     violation = ("sandbox-error", {"error": type(exc).__name__})
                 if violation is not None:
                     _report_all(event, [(activation, violation)])
-            return
-        _dispatch(event, args, activations)
+                return
+        if event in _watched:
+            _dispatch(event, args, activations)
+    elif event in _renames:
+        paths.note_change(event, args)  # keeps the path cache right between calls
 
 
 def _dispatch(event: str, args: tuple[object, ...],

@@ -5,10 +5,11 @@ per directory, the set of names in it that are symlinks (one `scandir`): a new f
 name in a known directory then resolves without any system call.
 
 What a path resolves to only changes when a symlink appears or moves. Within the
-process every such change is an audited event (`os.symlink`, `os.rename` of anything
-but a plain file) and empties the caches; the hook sees these events whether or not
-an invocation is active. Changes made by other processes (Lambda extensions, allowed
-child processes) or by native code are not seen (docs/runtime/sandbox.md).
+process every such change is an audited event (`os.symlink`, `os.link`, `os.rename`
+of anything but a plain file) and empties the caches; the hook sees these events
+whether or not an invocation is active. Changes made by other processes (Lambda
+extensions, allowed child processes) or by native code are not seen
+(docs/runtime/sandbox.md).
 """
 
 from __future__ import annotations
@@ -16,16 +17,26 @@ from __future__ import annotations
 import os
 import stat
 
-_MAX_ENTRIES = 4096
+MAX_ENTRIES = 4096
 _MAX_SCAN = 2048  # directories with more entries are not listed: lstat per name instead
 _cache: dict[str, str] = {}
 _links: dict[str, frozenset[str] | None] = {}
 """Resolved directory -> names of the symlinks in it; None: too big or unreadable."""
+_dirs: dict[str, tuple[str, frozenset[str]]] = {}
+"""Directory as written (absolute, no "." parts) -> (its resolved form ending in "/",
+the symlink names in it): both halves of `_realpath`'s short cut in one lookup. Only
+directories whose symlinks were listed."""
+_plain: dict[str, str] = {}
+"""Absolute path as written -> its resolved form plus "/", for paths whose last part
+is not a symlink: the same with or without following it, so open, remove and rename
+checks can all use it. Filled by `plain_name` and `_realpath`'s short cut."""
+_NOT_NAMES = frozenset({"", ".", ".."})
 
-# Events after which a cached resolution may be wrong: only a new symlink or a rename
-# can make an existing name lead somewhere else. (Removing a symlink cannot: putting a
-# new one in its place is another os.symlink event.)
-NAMESPACE_EVENTS = frozenset({"os.symlink", "os.rename"})
+# Events after which a cached resolution may be wrong: only a new symlink, a rename or
+# a hard link (os.link with follow_symlinks=False links the symlink itself) can make
+# an existing name lead somewhere else. (Removing a symlink cannot: putting a new one
+# in its place is another of these events.)
+NAMESPACE_EVENTS = frozenset({"os.symlink", "os.rename", "os.link"})
 
 _dirty = [False]
 
@@ -35,9 +46,32 @@ def cache_state() -> tuple[dict[str, str], list[bool]]:
     return _cache, _dirty
 
 
+def plain_state() -> dict[str, str]:
+    """The table of `_plain`, for the checks' inline lookup; valid only while the
+    dirty flag is off (the caller tests it)."""
+    return _plain
+
+
+def plain_name(path: str) -> str | None:
+    """The resolved form plus "/" of an absolute `path` whose directory was listed and
+    whose last part is not a symlink (what `_realpath` would answer, without its calls
+    or system calls), remembered in `_plain`; None otherwise. The caller has checked
+    that the dirty flag is off."""
+    parent, _, name = path.rpartition("/")
+    known = _dirs.get(parent)
+    if known is None or name in known[1] or name in _NOT_NAMES or "\0" in name:
+        return None
+    if len(_plain) >= MAX_ENTRIES:
+        _plain.clear()
+    real = _plain[path] = known[0] + name + "/"
+    return real
+
+
 def invalidate() -> None:
     _cache.clear()
     _links.clear()
+    _dirs.clear()
+    _plain.clear()
     _dirty[0] = False
 
 
@@ -45,7 +79,7 @@ def note_change(event: str, args: tuple[object, ...]) -> None:
     """Called by the hook for NAMESPACE_EVENTS, before the change happens. Renaming a
     plain file over a name that is not a symlink changes no resolution (a path whose
     last part is not a symlink resolves the same whether it exists or not); any
-    other rename, and any new symlink, empties the caches."""
+    other rename, any new symlink and any hard link empty the caches."""
     if event == "os.rename" and _plain_file(args[0], args[2]) and not _is_link(args[1], args[3]):
         return
     mark_dirty()
@@ -88,6 +122,7 @@ def _symlinks_in(real_dir: str) -> frozenset[str] | None:
         links = None
     if len(_links) >= 256:
         _links.clear()
+        _dirs.clear()  # its entries carry listings from _links
     result = _links[real_dir] = frozenset(links) if links is not None else None
     return result
 
@@ -147,7 +182,7 @@ def resolve(path: object, dir_fd: object = None, follow: bool = True) -> str | N
             return real_parent.rstrip("/") + "/" + name
     cached = _cache.get(text)
     if cached is None:
-        if len(_cache) >= _MAX_ENTRIES:
+        if len(_cache) >= MAX_ENTRIES:
             _cache.clear()
         cached = _cache[text] = _realpath(text)
     return cached
@@ -165,6 +200,10 @@ def _realpath(text: str) -> str:
     if real_parent is None:
         real_parent = _cache[parent] = os.path.realpath(parent)
     links = _symlinks_in(real_parent)
+    if links is not None and parent not in _dirs:
+        if len(_dirs) >= 256:
+            _dirs.clear()
+        _dirs[parent] = (real_parent.rstrip("/") + "/", links)
     if links is None:
         try:
             is_link = stat.S_ISLNK(os.lstat(text).st_mode)
@@ -174,7 +213,12 @@ def _realpath(text: str) -> str:
         is_link = name in links
     if is_link:
         return os.path.realpath(text)
-    return real_parent.rstrip("/") + "/" + name
+    real = real_parent.rstrip("/") + "/" + name
+    if links is not None:
+        if len(_plain) >= MAX_ENTRIES:
+            _plain.clear()
+        _plain[text] = real + "/"
+    return real
 
 
 def real_roots(paths: object) -> tuple[str, ...]:

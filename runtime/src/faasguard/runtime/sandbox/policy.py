@@ -97,6 +97,8 @@ def _default_code_roots() -> list[str]:
 
 
 _path_cache, _path_cache_dirty = paths.cache_state()
+_plain = paths.plain_state()
+_plain_name = paths.plain_name
 
 
 def _cached(path: object) -> str | None:
@@ -148,9 +150,9 @@ class Sandbox:
     inside `activate(request)`; the guard wraps each handler call in it.
     """
 
-    __slots__ = ("_checks", "_checks_reads", "_network", "_read_watch", "code_roots",
-                 "handler_source", "mode", "native_code", "network", "subprocess", "tmp",
-                 "tmp_roots", "write_roots")
+    __slots__ = ("_checks", "_checks_reads", "_fast_checks", "_network", "_passed",
+                 "_read_watch", "code_roots", "handler_source", "mode", "native_code",
+                 "network", "subprocess", "tmp", "tmp_roots", "write_roots")
 
     def __init__(self, *, network: object = False, subprocess: bool = False,
                  tmp: str = "read-write", write_paths: tuple[str, ...] | list[str] = (),
@@ -165,6 +167,7 @@ class Sandbox:
             raise ValueError("write_paths must be a list of directories, not one string")
         self.network = network
         self._network = NetworkPolicy(network)
+        self._passed = self._network.passed  # the same set, one attribute lookup closer
         self.subprocess = bool(subprocess)
         self.tmp = tmp
         self.handler_source = bool(handler_source)
@@ -180,6 +183,7 @@ class Sandbox:
         self._read_watch = (*(() if self.handler_source else self.code_roots),
                             *(self.tmp_roots if tmp == "none" else ()))
         self._checks = self._build_checks()
+        self._fast_checks = hook.fast_checks(self._checks)
         hook.install()
         if self._network.has_names:
             hook.wrap_dns()
@@ -191,13 +195,21 @@ class Sandbox:
 
     def activate(self, request: Request | None = None) -> hook.Activation:
         """A context manager: the policy applies, process-wide, until it exits."""
-        return hook.Activation(self._checks, self.mode, request)
+        return hook.Activation(self._checks, self.mode, request, self._fast_checks)
 
     def _build_checks(self) -> dict[str, hook.Check]:
         checks: dict[str, hook.Check] = {}
         checks["open"] = self._check_open
+        # One method per event shape, so no check re-tests the event name.
         for event in _PATH_EVENTS:
-            checks[event] = self._check_path_event
+            checks[event] = self._check_path
+        for event in _DIR_FD_LAST:
+            checks[event] = self._check_path_dir_fd
+        for event in _NAME_EVENTS:
+            checks[event] = self._check_name
+        checks["os.rename"] = self._check_rename
+        checks["os.link"] = self._check_link
+        checks["os.symlink"] = self._check_symlink
         if not self.subprocess:
             for event in _PROCESS_EVENTS:
                 checks[event] = self._check_process
@@ -219,17 +231,23 @@ class Sandbox:
     # -- files -------------------------------------------------------------------
 
     def _check_open(self, event: str, args: tuple[object, ...]) -> Finding:
-        path, mode, flags = args[0], args[1], args[2]
+        path, flags = args[0], args[2]
         if type(path) is str and type(flags) is int and not _path_cache_dirty[0]:
-            # The common case, inline: an absolute path resolved before.
-            real = _path_cache.get(path)
+            # The common case, inline: a path whose last part is not a symlink, in a
+            # directory resolved before (paths.plain_name). Its resolved form, with
+            # "/" added, is looked up by the path string, usually the very object the
+            # handler passes again to the next open and to os.remove. Anything else
+            # (a symlink, a directory not listed yet) takes the full check.
+            real = _plain.get(path) or _plain_name(path)
             if real is not None:
                 if flags & _WRITE_FLAGS:
-                    if (real + "/").startswith(self.write_roots):
+                    if real.startswith(self.write_roots):
                         return None
-                elif not self._checks_reads or not (
-                        (real + "/").startswith(self._read_watch)):
+                elif not self._checks_reads or not real.startswith(self._read_watch):
                     return None
+        return self._check_open_fully(path, args[1], flags)
+
+    def _check_open_fully(self, path: object, mode: object, flags: object) -> Finding:
         if type(path) is int:
             return None  # wraps a descriptor that was checked when it was opened
         follow = True
@@ -253,33 +271,37 @@ class Sandbox:
             return self._read_target(path)
         return None
 
-    def _check_path_event(self, event: str, args: tuple[object, ...]) -> Finding:
-        # Removing, renaming or creating a name acts on the name, not on what a
-        # symlink there points to: only its directory is resolved (follow=False).
-        if event == "os.rename":
-            # Both ends: moving a file out of its place changes that place.
-            return (self._write_target(args[0], args[2], False)
-                    or self._write_target(args[1], args[3], False))
-        if event == "os.link":
-            # The source must be writable too: otherwise a hard link in tmp would be a
-            # writable (and, for source files, readable) alias of a protected file.
-            return (self._write_target(args[0], args[2])
-                    or self._write_target(args[1], args[3], False))
-        if event == "os.symlink":
-            return self._write_target(args[1], args[2], False)
-        if event in _NAME_EVENTS:
-            path = args[0]
-            if type(path) is str and path.startswith("/") and not _path_cache_dirty[0]:
-                # Inline common case: a name directly in a directory resolved before.
-                parent, _, name = path.rpartition("/")
-                real_parent = _path_cache.get(parent)
-                if (real_parent is not None and name not in ("", ".", "..")
-                        and (real_parent.rstrip("/") + "/" + name + "/").startswith(
-                            self.write_roots)):
-                    return None
-            return self._write_target(path, args[-1], False)
-        if event in _DIR_FD_LAST:
-            return self._write_target(args[0], args[-1])
+    # Removing, renaming or creating a name acts on the name, not on what a symlink
+    # there points to: only its directory is resolved (follow=False).
+
+    def _check_name(self, event: str, args: tuple[object, ...]) -> Finding:
+        path = args[0]
+        if type(path) is str and not _path_cache_dirty[0]:
+            # Inline common case, as in _check_open (a name that is not a symlink
+            # resolves the same with follow=False).
+            real = _plain.get(path) or _plain_name(path)
+            if real is not None and real.startswith(self.write_roots):
+                return None
+        return self._write_target(path, args[-1], False)
+
+    def _check_rename(self, event: str, args: tuple[object, ...]) -> Finding:
+        # Both ends: moving a file out of its place changes that place.
+        return (self._write_target(args[0], args[2], False)
+                or self._write_target(args[1], args[3], False))
+
+    def _check_link(self, event: str, args: tuple[object, ...]) -> Finding:
+        # The source must be writable too: otherwise a hard link in tmp would be a
+        # writable (and, for source files, readable) alias of a protected file.
+        return (self._write_target(args[0], args[2])
+                or self._write_target(args[1], args[3], False))
+
+    def _check_symlink(self, event: str, args: tuple[object, ...]) -> Finding:
+        return self._write_target(args[1], args[2], False)
+
+    def _check_path_dir_fd(self, event: str, args: tuple[object, ...]) -> Finding:
+        return self._write_target(args[0], args[-1])
+
+    def _check_path(self, event: str, args: tuple[object, ...]) -> Finding:
         return self._write_target(args[0])
 
     def _write_target(self, path: object, dir_fd: object = None,
@@ -329,7 +351,9 @@ class Sandbox:
 
     def _check_dns(self, event: str, args: tuple[object, ...]) -> Finding:
         host = args[0]
-        if host is None or not isinstance(host, (str, bytes)) or host in self._network.passed:
+        if type(host) is str and host in self._passed:
+            return None  # the common case: a name (or literal) allowed before
+        if host is None or not isinstance(host, (str, bytes)) or host in self._passed:
             return None  # no lookup (local or wildcard address), or seen before
         name = normalize_name(host)
         if not name or parse_ip(name) is not None or self._network.name_allowed(name):
@@ -356,7 +380,7 @@ class Sandbox:
 
     def _check_send(self, event: str, args: tuple[object, ...]) -> Finding:
         sock, address = args[0], args[1]
-        if type(address) is tuple and address in self._network.passed:
+        if type(address) is tuple and address in self._passed:
             return None  # (host, port) allowed before
         if address is None:
             return None  # sendmsg on a connected socket: checked at connect
