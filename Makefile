@@ -63,7 +63,7 @@ lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/python -m pip wheel --quiet --no-deps ./runtime -w build/wheels
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-header \
-	  --find-links build/wheels --unsafe-package faasguard-runtime \
+	  --find-links build/wheels --no-emit-find-links --unsafe-package faasguard-runtime \
 	  --output-file requirements/dev.lock pyproject.toml
 
 clean:
