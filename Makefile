@@ -27,6 +27,7 @@ venv: $(STAMP)
 # The example apps are vulnerable on purpose: exit code 1 (findings) is the expected outcome.
 # The demo's advisories come from examples/advisories (no network needed).
 demo: $(STAMP)
+	@rm -f $(VENV)/demo-advisories.sqlite3  # a scratch database, rebuilt each time
 	@$(BIN)/faasguard db import examples/advisories --advisory-db $(VENV)/demo-advisories.sqlite3 >/dev/null
 	@$(BIN)/faasguard scan examples/ --no-progress --advisory-db $(VENV)/demo-advisories.sqlite3; \
 	  status=$$?; if [ $$status -gt 1 ]; then exit $$status; fi
