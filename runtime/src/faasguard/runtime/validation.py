@@ -380,23 +380,8 @@ def _const_check(expected: object) -> Check:
 
 
 def _string_checks(schema: dict, where: str) -> list[Check]:
-    checks: list[Check] = []
-    if "minLength" in schema:
-        low = _non_negative_int(schema["minLength"], where, "minLength")
-
-        def min_length(value: object) -> None:
-            if isinstance(value, str) and len(value) < low:
-                raise ValidationFailed("minLength", f"shorter than {low}")
-
-        checks.append(min_length)
-    if "maxLength" in schema:
-        high = _non_negative_int(schema["maxLength"], where, "maxLength")
-
-        def max_length(value: object) -> None:
-            if isinstance(value, str) and len(value) > high:
-                raise ValidationFailed("maxLength", f"longer than {high}")
-
-        checks.append(max_length)
+    checks = _size_checks(schema, where, str, (("minLength", "shorter than {}"),
+                                               ("maxLength", "longer than {}")))
     if "pattern" in schema:
         source = schema["pattern"]
         _need(isinstance(source, str), where, "pattern must be a string")
@@ -509,24 +494,34 @@ def _bound(key: str, limit: float, fails: Callable[[float, float], bool]) -> Che
     return check_bound
 
 
-def _array_checks(schema: dict, where: str) -> list[Check]:
+def _size_checks(schema: dict, where: str, kind: type,
+                 keys: tuple[tuple[str, str], tuple[str, str]]) -> list[Check]:
+    """minLength/maxLength (strings) and minItems/maxItems (arrays): the length of a
+    value of ``kind`` against a bound; ``keys`` is ((min key, message), (max key,
+    message)), each message with a ``{}`` for the bound."""
     checks: list[Check] = []
-    if "minItems" in schema:
-        low = _non_negative_int(schema["minItems"], where, "minItems")
+    for (key, message), too_short in zip(keys, (True, False), strict=True):
+        if key in schema:
+            checks.append(_length_bound(key, kind, _non_negative_int(schema[key], where, key),
+                                        too_short, message))
+    return checks
 
-        def min_items(value: object) -> None:
-            if isinstance(value, list) and len(value) < low:
-                raise ValidationFailed("minItems", f"fewer than {low} items")
 
-        checks.append(min_items)
-    if "maxItems" in schema:
-        high = _non_negative_int(schema["maxItems"], where, "maxItems")
+def _length_bound(key: str, kind: type, limit: int, too_short: bool, message: str) -> Check:
+    text = message.format(limit)
 
-        def max_items(value: object) -> None:
-            if isinstance(value, list) and len(value) > high:
-                raise ValidationFailed("maxItems", f"more than {high} items")
+    def check_length(value: object) -> None:
+        if isinstance(value, kind):
+            size = len(value)  # type: ignore[arg-type]
+            if size < limit if too_short else size > limit:
+                raise ValidationFailed(key, text)
 
-        checks.append(max_items)
+    return check_length
+
+
+def _array_checks(schema: dict, where: str) -> list[Check]:
+    checks = _size_checks(schema, where, list, (("minItems", "fewer than {} items"),
+                                                ("maxItems", "more than {} items")))
     if "items" in schema:
         item = _compile(schema["items"], f"{where}/items")
 
