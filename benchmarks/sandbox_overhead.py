@@ -21,6 +21,10 @@ bare, one installed and one active call, in rotating order. Each figure compares
 of the same round, so drift on a busy machine hits both sides alike: it is the median,
 over all rounds, of the ratio of CPU time of the handler's thread (`time.thread_time`:
 the work done, kernel time included; less disturbed by other jobs than wall time).
+
+The two workers are pinned to the same CPU, a different one every block of rounds:
+on a virtual machine the CPUs can differ in speed by a quarter or more, so two
+processes left to the scheduler can differ by more than the thing being measured.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ("bare", "installed", "active")
+BLOCK = 10  # rounds on one CPU before both workers move to the next
 
 
 def _server() -> int:
@@ -90,6 +95,10 @@ def child(kind: str, files: int, connects: int) -> None:
         for _ in range(3):  # warm-up: imports, caches
             _handler(directory, port, files, connects)
         for line in sys.stdin:
+            if line.startswith("pin "):
+                _pin(int(line.split()[1]))
+                print("pinned", flush=True)
+                continue
             start = time.thread_time()
             if line.strip() == "active" and sandbox is not None:
                 with sandbox.activate(None):
@@ -97,6 +106,12 @@ def child(kind: str, files: int, connects: int) -> None:
             else:
                 _handler(directory, port, files, connects)
             print(f"{(time.thread_time() - start) * 1e6:.1f}", flush=True)
+
+
+def _pin(cpu: int) -> None:
+    """Every thread of this process (the handler's and the server's) onto `cpu`."""
+    for task in os.listdir("/proc/self/task"):
+        os.sched_setaffinity(int(task), {cpu})
 
 
 class _Worker:
@@ -112,6 +127,12 @@ class _Worker:
         self.proc.stdin.flush()
         return float(self.proc.stdout.readline())
 
+    def pin(self, cpu: int) -> None:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"pin {cpu}\n")
+        self.proc.stdin.flush()
+        self.proc.stdout.readline()
+
     def close(self) -> None:
         assert self.proc.stdin is not None
         self.proc.stdin.close()
@@ -123,6 +144,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--files", type=int, default=100)
     parser.add_argument("--connects", type=int, default=40)
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="leave the workers to the scheduler")
     parser.add_argument("--child", choices=("bare", "hooked"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -133,8 +156,14 @@ def main() -> None:
     steps = [(bare, "inactive", "bare"), (hooked, "inactive", "installed"),
              (hooked, "active", "active")]
     times: dict[str, list[float]] = {mode: [] for mode in MODES}
+    cpus = sorted(os.sched_getaffinity(0)) if args.pin and hasattr(os, "sched_setaffinity") \
+        else []
     try:
         for index in range(args.calls):
+            if cpus and index % BLOCK == 0:
+                cpu = cpus[index // BLOCK % len(cpus)]
+                bare.pin(cpu)
+                hooked.pin(cpu)
             rotation = index % len(steps)  # no mode always goes first
             for worker, command, mode in steps[rotation:] + steps[:rotation]:
                 times[mode].append(worker.call(command))
@@ -148,7 +177,8 @@ def main() -> None:
 
     print(f"I/O-heavy handler: {args.files} files written, read and removed + "
           f"{args.connects} TCP connects per call; {args.calls} rounds of one call per "
-          f"mode; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+          f"mode; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"{'workers pinned together' if cpus else 'workers not pinned'}\n")
     print("| mode | median CPU µs per call | vs bare (paired) |")
     print("|---|---:|---:|")
     for mode in MODES:

@@ -63,11 +63,13 @@ class Activation:
     def __enter__(self) -> Activation:
         with _lock:
             _active[0] = (*_active[0], self)
+            _refresh()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         with _lock:
             _active[0] = tuple(item for item in _active[0] if item is not self)
+            _refresh()
 
 
 def fast_checks(checks: dict[str, Check]) -> dict[str, Check]:
@@ -80,32 +82,43 @@ def fast_checks(checks: dict[str, Check]) -> dict[str, Check]:
 
 _active: list[tuple[Activation, ...]] = [()]
 """A one-item list so the hook reads it without a global statement."""
+_single: list[Activation | None] = [None]
+"""The activation, when exactly one is active and no thread is reporting: the case
+the hook serves with the fewest steps. Kept by `_refresh`, under `_lock`."""
 _lock = allocate_lock()
 _installed = [False]
 _reporting: set[int] = set()
 """Threads inside `_report`: the audit emitter's own events are not checked."""
 
 
-def _hook(event: str, args: tuple[object, ...], _watched: frozenset[str] = WATCHED,
-          _active: list[tuple[Activation, ...]] = _active,
+def _refresh() -> None:
+    """Recompute `_single`; the caller holds `_lock`."""
+    active = _active[0]
+    _single[0] = active[0] if len(active) == 1 and not _reporting else None
+
+
+def _hook(event: str, args: tuple[object, ...], _single: list[Activation | None] = _single,
+          _active: list[tuple[Activation, ...]] = _active, _watched: frozenset[str] = WATCHED,
           _renames: frozenset[str] = paths.NAMESPACE_EVENTS) -> None:
+    activation = _single[0]
+    if activation is not None:
+        # The common case (one invocation, nothing being reported), in the fewest
+        # steps: this runs for every audited event during a call. The table lookup is
+        # also the watched test: `fast` holds only watched events. _dispatch is the
+        # general form (and handles NAMESPACE_EVENTS, left out of `fast`).
+        check = activation.fast.get(event)
+        if check is not None:
+            try:
+                violation = check(event, args)
+            except Exception as exc:  # a bug here must fail closed, not crash
+                violation = ("sandbox-error", {"error": type(exc).__name__})
+            if violation is not None:
+                _report_all(event, [(activation, violation)])
+        elif event in _renames:
+            _dispatch(event, args, (activation,))  # keeps the path cache right
+        return
     activations = _active[0]
     if activations:
-        if len(activations) == 1 and not _reporting:
-            # The common case (one invocation, nothing to report yet), inlined: this
-            # runs for every audited event during a call. The table lookup is also
-            # the watched test: `fast` holds only watched events. _dispatch is the
-            # general form (and handles NAMESPACE_EVENTS, left out of `fast`).
-            activation = activations[0]
-            check = activation.fast.get(event)
-            if check is not None:
-                try:
-                    violation = check(event, args)
-                except Exception as exc:  # a bug here must fail closed, not crash
-                    violation = ("sandbox-error", {"error": type(exc).__name__})
-                if violation is not None:
-                    _report_all(event, [(activation, violation)])
-                return
         if event in _watched:
             _dispatch(event, args, activations)
     elif event in _renames:
@@ -135,12 +148,16 @@ def _dispatch(event: str, args: tuple[object, ...],
 def _report_all(event: str,
                 found: list[tuple[Activation, tuple[str, dict[str, object]]]]) -> None:
     ident = get_ident()
-    _reporting.add(ident)
+    with _lock:
+        _reporting.add(ident)
+        _refresh()
     try:
         for activation, (kind, detail) in found:
             _report(activation, event, kind, detail)
     finally:
-        _reporting.discard(ident)
+        with _lock:
+            _reporting.discard(ident)
+            _refresh()
     for activation, (kind, detail) in found:
         if activation.mode == "block":
             raise SandboxViolation(event, kind, detail)

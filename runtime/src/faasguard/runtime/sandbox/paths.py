@@ -31,6 +31,13 @@ _plain: dict[str, str] = {}
 is not a symlink: the same with or without following it, so open, remove and rename
 checks can all use it. Filled by `plain_name` and `_realpath`'s short cut."""
 _NOT_NAMES = frozenset({"", ".", ".."})
+_NEVER = ("\0", 1)  # no path handed to the hook starts with a NUL
+_recent: list[tuple[str, int]] = [_NEVER]
+"""(directory as written, with "/"; its length) of the last `plain_name` answer, when
+the directory resolves to itself and holds no symlink; else `_NEVER`. Handlers tend to
+work in one directory: a new name in it is then its own resolved form, which the
+checks tell with string tests alone (`recent_dir`), without a system call, a new
+object or a table entry."""
 
 # Events after which a cached resolution may be wrong: only a new symlink, a rename or
 # a hard link (os.link with follow_symlinks=False links the symlink itself) can make
@@ -44,6 +51,11 @@ _dirty = [False]
 def cache_state() -> tuple[dict[str, str], list[bool]]:
     """The cache and its dirty flag, for callers that look up the common case inline."""
     return _cache, _dirty
+
+
+def recent_dir() -> list[tuple[str, int]]:
+    """The one-item list holding `_recent` (emptied, to `_NEVER`, with the caches)."""
+    return _recent
 
 
 def plain_state() -> dict[str, str]:
@@ -61,6 +73,8 @@ def plain_name(path: str) -> str | None:
     known = _dirs.get(parent)
     if known is None or name in known[1] or name in _NOT_NAMES or "\0" in name:
         return None
+    if not known[1] and len(known[0]) == len(parent) + 1 and known[0].startswith(parent):
+        _recent[0] = (known[0], len(known[0]))
     if len(_plain) >= MAX_ENTRIES:
         _plain.clear()
     real = _plain[path] = known[0] + name + "/"
@@ -72,6 +86,7 @@ def invalidate() -> None:
     _links.clear()
     _dirs.clear()
     _plain.clear()
+    _recent[0] = _NEVER
     _dirty[0] = False
 
 
@@ -132,6 +147,7 @@ def mark_dirty() -> None:
     change itself happens after the hook returns, so the cache is emptied at the
     next lookup rather than now."""
     _dirty[0] = True
+    _recent[0] = _NEVER
 
 
 def _dir_of_fd(dir_fd: int) -> str | None:

@@ -99,6 +99,9 @@ def _default_code_roots() -> list[str]:
 _path_cache, _path_cache_dirty = paths.cache_state()
 _plain = paths.plain_state()
 _plain_name = paths.plain_name
+_recent = paths.recent_dir()
+# "dir/" itself, "dir/." and "dir/..": not a plain name in the directory
+_NOT_NAME_ENDS = ("/", "/.", "/..")
 
 
 def _cached(path: object) -> str | None:
@@ -232,6 +235,17 @@ class Sandbox:
 
     def _check_open(self, event: str, args: tuple[object, ...]) -> Finding:
         path, flags = args[0], args[2]
+        recent = _recent[0]
+        if (type(path) is str and path.startswith(recent[0]) and type(flags) is int
+                and path.find("/", recent[1]) < 0 and not path.endswith(_NOT_NAME_ENDS)):
+            # The commonest case by far, with the fewest steps: a name (not a symlink)
+            # in the directory of the last new name, which resolves to itself.
+            if flags & _WRITE_FLAGS:
+                if path.startswith(self.write_roots):
+                    return None
+            elif not self._checks_reads or not (path.startswith(self._read_watch)
+                                                or path + "/" in self._read_watch):
+                return None
         if type(path) is str and type(flags) is int and not _path_cache_dirty[0]:
             # The common case, inline: a path whose last part is not a symlink, in a
             # directory resolved before (paths.plain_name). Its resolved form, with
@@ -276,6 +290,10 @@ class Sandbox:
 
     def _check_name(self, event: str, args: tuple[object, ...]) -> Finding:
         path = args[0]
+        recent = _recent[0]
+        if (type(path) is str and path.startswith(recent[0]) and path.startswith(self.write_roots)
+                and path.find("/", recent[1]) < 0 and not path.endswith(_NOT_NAME_ENDS)):
+            return None  # as in _check_open
         if type(path) is str and not _path_cache_dirty[0]:
             # Inline common case, as in _check_open (a name that is not a symlink
             # resolves the same with follow=False).
