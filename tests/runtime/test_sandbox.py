@@ -394,14 +394,13 @@ def test_rmtree_in_tmp_works_and_outside_is_refused(tmp_path: Path) -> None:
                    "outside_kept": True}
 
 
-def test_names_in_the_last_directory_used_take_the_short_cut_but_not_past_a_symlink(
+def test_directory_verdicts_allow_plain_names_but_not_past_a_symlink_or_a_watched_root(
         tmp_path: Path) -> None:
-    # After new names in one directory, further names there are allowed by string tests
-    # alone (paths.recent_dir). A symlink made in that directory, a name that is a
-    # directory of source, or a path leaving the directory must still get the full check.
+    # Once a directory is listed, a policy answers plain names in it from its verdict
+    # for that directory (Sandbox._learn). A symlink made there, a name that is a
+    # watched code root, or a path leaving the directory must still get the full check.
     out = run_child(tmp_path, """
-        from faasguard.runtime.sandbox import paths
-        box = Sandbox(code_paths=[CODE], tmp_dir=WORK + "/tmp", tmp="read-write")
+        box = Sandbox(code_paths=[CODE], tmp_dir=TMP, tmp="read-write")
         out = {}
         with box.activate(None):
             for i in range(3):
@@ -409,28 +408,24 @@ def test_names_in_the_last_directory_used_take_the_short_cut_but_not_past_a_syml
                 out[f"write{i}"] = attempt(lambda: open(name, "w").close())
                 out[f"read{i}"] = attempt(lambda: open(name).close())
                 out[f"remove{i}"] = attempt(lambda: os.remove(name))
-            out["recent"] = paths.recent_dir()[0][0] == TMP + "/"
+            out["verdict"] = list(box._verdicts[TMP][:2])
             os.symlink(os.path.join(OUTSIDE, "victim"), os.path.join(TMP, "evil"))
-            out["recent_after_symlink"] = paths.recent_dir()[0][0] == TMP + "/"
             out["through_symlink"] = attempt(lambda: open(os.path.join(TMP, "evil"), "w"))
             out["new_name"] = attempt(lambda: open(os.path.join(TMP, "n9"), "w").close())
             out["up_and_out"] = attempt(lambda: open(TMP + "/../outside/x", "w"))
         for name in ("a", "b"):
             open(os.path.join(WORK, name), "w").close()
         with box.activate(None):
-            open(os.path.join(WORK, "a")).close()  # WORK resolved and listed
-            open(os.path.join(WORK, "b")).close()  # a new name there: WORK is recent
-            out["recent_work"] = paths.recent_dir()[0][0] == WORK + "/"
-            # the code root itself is a name in WORK: not one the short cut may allow
+            out["read_work"] = attempt(lambda: open(os.path.join(WORK, "a")).close())
+            out["work_verdict"] = list(box._verdicts[WORK][:2])
+            # the code root is a name in WORK: not one the verdict may allow
             out["code_dir_read"] = attempt(lambda: os.close(os.open(CODE, os.O_RDONLY)))
+            out["write_work"] = attempt(lambda: open(os.path.join(WORK, "b"), "w"))
         out["victim"] = os.path.exists(os.path.join(OUTSIDE, "victim"))
     """)
-    assert out.pop("recent") is True
-    assert out.pop("recent_after_symlink") is False  # the symlink emptied it
-    assert out.pop("recent_work") is True
     assert all(out.pop(f"{op}{i}") == "ok" for op in ("write", "read", "remove")
                for i in range(3))
-    assert out == {"through_symlink": "blocked:file.write", "new_name": "ok",
-                   "up_and_out": "blocked:file.write",
-                   "code_dir_read": "blocked:file.read-source",
-                   "victim": False}
+    assert out == {"verdict": [True, True], "through_symlink": "blocked:file.write",
+                   "new_name": "ok", "up_and_out": "blocked:file.write", "read_work": "ok",
+                   "work_verdict": [False, False], "code_dir_read": "blocked:file.read-source",
+                   "write_work": "blocked:file.write", "victim": False}

@@ -31,13 +31,9 @@ _plain: dict[str, str] = {}
 is not a symlink: the same with or without following it, so open, remove and rename
 checks can all use it. Filled by `plain_name` and `_realpath`'s short cut."""
 _NOT_NAMES = frozenset({"", ".", ".."})
-_NEVER = ("\0", 1)  # no path handed to the hook starts with a NUL
-_recent: list[tuple[str, int]] = [_NEVER]
-"""(directory as written, with "/"; its length) of the last `plain_name` answer, when
-the directory resolves to itself and holds no symlink; else `_NEVER`. Handlers tend to
-work in one directory: a new name in it is then its own resolved form, which the
-checks tell with string tests alone (`recent_dir`), without a system call, a new
-object or a table entry."""
+_epoch = [0]
+"""Counts the times the caches were emptied: what policies derive from `_dirs` (see
+`Sandbox._verdicts`) is valid only in the epoch it was derived in."""
 
 # Events after which a cached resolution may be wrong: only a new symlink, a rename or
 # a hard link (os.link with follow_symlinks=False links the symlink itself) can make
@@ -53,9 +49,10 @@ def cache_state() -> tuple[dict[str, str], list[bool]]:
     return _cache, _dirty
 
 
-def recent_dir() -> list[tuple[str, int]]:
-    """The one-item list holding `_recent` (emptied, to `_NEVER`, with the caches)."""
-    return _recent
+def dirs_state() -> tuple[dict[str, tuple[str, frozenset[str]]], list[int]]:
+    """The listed directories (as written -> resolved with "/", symlink names in it)
+    and the epoch counter, for policies that derive per-directory answers."""
+    return _dirs, _epoch
 
 
 def plain_state() -> dict[str, str]:
@@ -73,8 +70,6 @@ def plain_name(path: str) -> str | None:
     known = _dirs.get(parent)
     if known is None or name in known[1] or name in _NOT_NAMES or "\0" in name:
         return None
-    if not known[1] and len(known[0]) == len(parent) + 1 and known[0].startswith(parent):
-        _recent[0] = (known[0], len(known[0]))
     if len(_plain) >= MAX_ENTRIES:
         _plain.clear()
     real = _plain[path] = known[0] + name + "/"
@@ -86,7 +81,7 @@ def invalidate() -> None:
     _links.clear()
     _dirs.clear()
     _plain.clear()
-    _recent[0] = _NEVER
+    _epoch[0] += 1
     _dirty[0] = False
 
 
@@ -147,7 +142,6 @@ def mark_dirty() -> None:
     change itself happens after the hook returns, so the cache is emptied at the
     next lookup rather than now."""
     _dirty[0] = True
-    _recent[0] = _NEVER
 
 
 def _dir_of_fd(dir_fd: int) -> str | None:

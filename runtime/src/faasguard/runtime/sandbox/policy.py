@@ -99,9 +99,9 @@ def _default_code_roots() -> list[str]:
 _path_cache, _path_cache_dirty = paths.cache_state()
 _plain = paths.plain_state()
 _plain_name = paths.plain_name
-_recent = paths.recent_dir()
-# "dir/" itself, "dir/." and "dir/..": not a plain name in the directory
-_NOT_NAME_ENDS = ("/", "/.", "/..")
+_listed, _epoch = paths.dirs_state()
+_NOT_NAMES = frozenset({"", ".", ".."})
+_MAX_VERDICTS = 256
 
 
 def _cached(path: object) -> str | None:
@@ -154,7 +154,7 @@ class Sandbox:
     """
 
     __slots__ = ("_checks", "_checks_reads", "_fast_checks", "_network", "_passed",
-                 "_read_watch", "code_roots", "handler_source", "mode", "native_code",
+                 "_read_watch", "_verdicts", "code_roots", "handler_source", "mode", "native_code",
                  "network", "subprocess", "tmp", "tmp_roots", "write_roots")
 
     def __init__(self, *, network: object = False, subprocess: bool = False,
@@ -185,6 +185,9 @@ class Sandbox:
         # Reads under these need the full check; any other read is fine.
         self._read_watch = (*(() if self.handler_source else self.code_roots),
                             *(self.tmp_roots if tmp == "none" else ()))
+        self._verdicts: dict[str, tuple[bool, bool, frozenset[str], int]] = {}
+        """Directory as written -> (plain names in it may be written, may be read
+        without the full check, its symlink names, the `paths` epoch)."""
         self._checks = self._build_checks()
         self._fast_checks = hook.fast_checks(self._checks)
         hook.install()
@@ -234,20 +237,31 @@ class Sandbox:
     # -- files -------------------------------------------------------------------
 
     def _check_open(self, event: str, args: tuple[object, ...]) -> Finding:
-        path, flags = args[0], args[2]
-        recent = _recent[0]
-        if (type(path) is str and path.startswith(recent[0]) and type(flags) is int
-                and path.find("/", recent[1]) < 0 and not path.endswith(_NOT_NAME_ENDS)):
-            # The commonest case by far, with the fewest steps: a name (not a symlink)
-            # in the directory of the last new name, which resolves to itself.
-            if flags & _WRITE_FLAGS:
-                if path.startswith(self.write_roots):
-                    return None
-            elif not self._checks_reads or not (path.startswith(self._read_watch)
-                                                or path + "/" in self._read_watch):
-                return None
+        path = args[0]
+        if type(path) is str and not _path_cache_dirty[0]:
+            # The commonest case, in the fewest steps: a name that is not a symlink in
+            # a directory this policy has a verdict for (`_learn`). Only dictionary
+            # and set lookups: str methods such as startswith build an argument tuple
+            # per call, which shows between system calls.
+            parent, _, name = path.rpartition("/")
+            verdict = self._verdicts.get(parent)
+            if (verdict is not None and verdict[3] == _epoch[0] and name not in verdict[2]
+                    and name not in _NOT_NAMES):
+                flags = args[2]
+                if type(flags) is int:
+                    if flags & _WRITE_FLAGS:
+                        if verdict[0]:
+                            return None
+                    elif verdict[1]:
+                        return None
+        found = self._check_open_cached(path, args[1], args[2])
+        if found is None and type(path) is str:
+            self._learn(path)
+        return found
+
+    def _check_open_cached(self, path: object, mode: object, flags: object) -> Finding:
         if type(path) is str and type(flags) is int and not _path_cache_dirty[0]:
-            # The common case, inline: a path whose last part is not a symlink, in a
+            # The next commonest case: a path whose last part is not a symlink, in a
             # directory resolved before (paths.plain_name). Its resolved form, with
             # "/" added, is looked up by the path string, usually the very object the
             # handler passes again to the next open and to os.remove. Anything else
@@ -259,7 +273,28 @@ class Sandbox:
                         return None
                 elif not self._checks_reads or not real.startswith(self._read_watch):
                     return None
-        return self._check_open_fully(path, args[1], flags)
+        return self._check_open_fully(path, mode, flags)
+
+    def _learn(self, path: str) -> None:
+        """Derive this policy's verdict for the directory of `path`, an allowed
+        absolute path, once `paths` has listed it: whether any plain name in it may
+        be written (the directory is inside a write root), and may be read without
+        the full check (no watched root is the directory, above it or inside it)."""
+        parent = path.rpartition("/")[0]
+        known = _listed.get(parent)
+        if known is None or _path_cache_dirty[0] or not path.startswith("/"):
+            return
+        verdict = self._verdicts.get(parent)
+        if verdict is not None and verdict[3] == _epoch[0]:
+            return
+        real = known[0]
+        writes = real.startswith(self.write_roots)
+        reads = not self._checks_reads or not (
+            real.startswith(self._read_watch)
+            or any(root.startswith(real) for root in self._read_watch))
+        if len(self._verdicts) >= _MAX_VERDICTS:
+            self._verdicts.clear()
+        self._verdicts[parent] = (writes, reads, known[1], _epoch[0])
 
     def _check_open_fully(self, path: object, mode: object, flags: object) -> Finding:
         if type(path) is int:
@@ -290,10 +325,12 @@ class Sandbox:
 
     def _check_name(self, event: str, args: tuple[object, ...]) -> Finding:
         path = args[0]
-        recent = _recent[0]
-        if (type(path) is str and path.startswith(recent[0]) and path.startswith(self.write_roots)
-                and path.find("/", recent[1]) < 0 and not path.endswith(_NOT_NAME_ENDS)):
-            return None  # as in _check_open
+        if type(path) is str and not _path_cache_dirty[0]:
+            parent, _, name = path.rpartition("/")  # as in _check_open
+            verdict = self._verdicts.get(parent)
+            if (verdict is not None and verdict[0] and verdict[3] == _epoch[0]
+                    and name not in verdict[2] and name not in _NOT_NAMES):
+                return None
         if type(path) is str and not _path_cache_dirty[0]:
             # Inline common case, as in _check_open (a name that is not a symlink
             # resolves the same with follow=False).
