@@ -394,3 +394,24 @@ def test_no_code_skips_the_rules_that_read_handler_code() -> None:
     assert with_code & code_rules  # the example's handlers are vulnerable on purpose
     assert not without & code_rules
     assert without == with_code - code_rules
+
+
+@pytest.mark.parametrize("spelling", ["absolute", "relative", "dot", "dotdot"])
+def test_files_are_named_from_the_root_whatever_the_working_directory(
+        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        spelling: str) -> None:
+    # The same app scanned from anywhere names the same file, so fingerprints (and
+    # baselines) hold, and SARIF's uri resolves against its %SRCROOT% base.
+    (project / "sub").mkdir()
+    given = {"absolute": str(project), "relative": project.name, "dot": ".",
+             "dotdot": f"sub/../../{project.name}"}[spelling]
+    monkeypatch.chdir({"absolute": "/", "relative": project.parent, "dot": project,
+                       "dotdot": project}[spelling])
+    code, out, _ = run(capsys, "scan", given, "-f", "sarif", "--no-progress")
+    assert code == EXIT_FINDINGS
+    sarif = json.loads(out)
+    run_ = sarif["runs"][0]
+    base = run_["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    location = run_["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "template.yaml", "uriBaseId": "%SRCROOT%"}
+    assert base == project.as_uri() + "/"

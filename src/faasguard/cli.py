@@ -398,19 +398,22 @@ def _pairs(items: Sequence[str], flag: str) -> dict[str, Any]:
 
 
 def _common_root(paths: list[Path]) -> Path:
-    absolute = [p.resolve() for p in paths]
-    dirs = [p if p.is_dir() else p.parent for p in absolute]
+    dirs = [p if p.is_dir() else p.parent for p in paths]
     return Path(os.path.commonpath([str(d) for d in dirs]))
 
 
 def _paths_and_root(args: argparse.Namespace) -> tuple[list[Path], Path]:
     """The PATH arguments, all existing, and the project root (``--root`` or their
-    common parent): nothing outside the root is read."""
-    paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
+    common parent): nothing outside the root is read.
+
+    Both are absolute, spelled the same way (``..`` folded, symlinks kept): every
+    loader names files relative to the root, so a finding's file, its fingerprint
+    and SARIF's %SRCROOT% base do not depend on the directory faasguard started in."""
+    paths = [Path(os.path.abspath(p)) for p in args.paths]
+    missing = [given for p, given in zip(paths, args.paths, strict=True) if not p.exists()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    return paths, Path(args.root).resolve() if args.root else _common_root(paths)
+    return paths, Path(os.path.abspath(args.root)) if args.root else _common_root(paths)
 
 
 def _note(message: str) -> None:

@@ -20,7 +20,8 @@ def load(path: Path, opts: LoadOptions) -> list[App]:
     """A directory of ``.tf`` files, or one ``.tf`` file (its directory is loaded)."""
     from faasguard.loaders.terraform.assemble import load_root
 
-    directory = path if path.is_dir() else path.parent
+    # absolute, as the root is: every file is named relative to the root
+    directory = (path if path.is_dir() else path.parent).absolute()
     return [_contained(directory, opts, lambda: load_root(directory, opts))]
 
 
@@ -28,6 +29,7 @@ def load_plan(path: Path, opts: LoadOptions) -> list[App]:
     """A plan in JSON (``terraform show -json plan.out > plan.json``)."""
     from faasguard.loaders.terraform.plan import load_plan_file
 
+    path = path.absolute()
     return [_contained(path, opts, lambda: load_plan_file(path, opts))]
 
 
