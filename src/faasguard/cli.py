@@ -300,6 +300,7 @@ def _logs_report_parsers(actions: Any) -> None:
     window.add_argument("--until", metavar="WHEN",
                         help="only events before WHEN (same forms); default: the last event")
     window.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+
     report = actions.add_parser(
         "report", parents=[window], help="authentication, function and activity reports",
         description="Authentication report (SANS essential categories, F2), function "
@@ -307,6 +308,10 @@ def _logs_report_parsers(actions: Any) -> None:
                     "F3) and activity over time. Definitions: docs/logs-reports.md.")
     report.add_argument("-f", "--format", default="text", choices=["text", "json", "html"],
                         help="report format (default: text); html is one self-contained file")
+    report.add_argument("--config", metavar="FILE",
+                        help="settings file; default: the nearest .faasguard.toml at or above "
+                             "the working directory (its [logs] table sets defaults for "
+                             "the options below)")
     report.add_argument("--office-hours", metavar="HH:MM-HH:MM",
                         help="office hours for off-hours logins (default: 08:00-18:00)")
     report.add_argument("--tz", metavar="ZONE",
@@ -324,9 +329,9 @@ def _logs_report_parsers(actions: Any) -> None:
                              "admin, guest, test, ...)")
     report.add_argument("--disabled-account", action="append", metavar="PATTERN",
                         help="accounts known to be disabled (repeatable)")
-    report.add_argument("--burst-failures", type=int, default=3, metavar="N",
+    report.add_argument("--burst-failures", type=int, metavar="N",
                         help="failures before a success that make a burst (default: 3)")
-    report.add_argument("--burst-window", default="10m", metavar="DURATION",
+    report.add_argument("--burst-window", metavar="DURATION",
                         help="how far before the success they count (default: 10m)")
     report.add_argument("--price-gb-second", type=float, metavar="USD",
                         help="price of a GB-second (default: 0.0000166667, Lambda x86)")

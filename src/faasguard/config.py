@@ -22,6 +22,19 @@ Example::
     [encryption]
     require_kms = true                # data at rest under KMS keys, not SSE-S3
 
+    [logs]                            # defaults for `faasguard logs report`
+    office_hours = "08:00-18:00"      # flags given on the command line win
+    tz = "Europe/Paris"
+    office_days = "mon-fri"
+    privileged = ["*:root", "*admin*", "breakglass-*"]
+    service_accounts = ["svc-*", "ci-*"]
+    default_accounts = ["admin", "guest"]
+    disabled_accounts = ["alice.old"]
+    burst_failures = 3
+    burst_window = "10m"
+    price_gb_second = 0.0000133334    # arm64
+    price_million_requests = 0.20
+
     [[suppress]]
     rule = "FG-API-001"               # a rule id, or a glob such as "FG-API-*"
     resource = "HealthCheck"          # function, route or resource id/name (glob)
@@ -95,6 +108,9 @@ class Config:
     source: str | None = None
     require_kms: bool = False
     """The project wants data at rest under KMS keys (``[encryption] require_kms``)."""
+    logs: Mapping[str, Any] = field(default_factory=dict)
+    """``[logs]``: defaults for ``faasguard logs report``, keyed by option name
+    (``office_hours``, ``privileged``, ...), each value checked for its type."""
     advisory_db: str | None = None
     """The OSV advisory database (``--advisory-db``); None: the default in the user's
     cache (`faasguard db update` / `faasguard db import` fill it)."""
@@ -113,6 +129,13 @@ def parse_fail_on(text: str) -> Severity | None:
     return Severity.parse(text.strip())
 
 
+# [logs] keys by kind of value; the names are the `faasguard logs report` options'.
+LOG_TEXT = ("office_hours", "tz", "office_days", "burst_window")
+LOG_LISTS = ("privileged", "service_accounts", "default_accounts", "disabled_accounts")
+LOG_NUMBERS = {"burst_failures": int, "price_gb_second": float,
+               "price_million_requests": float}
+
+
 class _Reader:
     """Validates the parsed TOML, with the source text at hand to find lines."""
 
@@ -123,6 +146,7 @@ class _Reader:
                               "max_code_lines"}),
         "regions": frozenset({"allowed"}),
         "encryption": frozenset({"require_kms"}),
+        "logs": frozenset({*LOG_TEXT, *LOG_LISTS, *LOG_NUMBERS}),
     }
     SUPPRESS_KEYS = frozenset({"rule", "reason", "resource", "path", "expires"})
 
@@ -185,6 +209,25 @@ class _Reader:
             values[key] = value
         return Budgets(**values)
 
+    def logs(self, table: Mapping[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key in LOG_TEXT and not isinstance(value, str):
+                raise self.error(f"logs.{key} must be a string", self.key_line(key))
+            if key in LOG_LISTS:
+                value = self.strings(value, f"logs.{key}")
+            kind = LOG_NUMBERS.get(key)
+            if kind is not None:
+                number_ok = isinstance(value, int | float) and not isinstance(value, bool) \
+                    and (kind is float or isinstance(value, int))
+                if not number_ok or value <= 0:
+                    what = "a positive integer" if kind is int else "a positive number"
+                    raise self.error(f"logs.{key} must be {what}, got {value!r}",
+                                     self.key_line(key))
+                value = kind(value)
+            values[key] = value
+        return values
+
     def suppression(self, item: Any, index: int, source: str) -> Suppression:
         line = self.line_of(r"^\s*\[\[\s*suppress\s*\]\]", index)
         label = f"[[suppress]] #{index + 1}"
@@ -240,6 +283,7 @@ def parse_config(data: Mapping[str, Any], where: str = CONFIG_NAME, text: str = 
     budgets = reader.table(data, "budgets")
     regions = reader.table(data, "regions")
     encryption = reader.table(data, "encryption")
+    logs = reader.logs(reader.table(data, "logs"))
     require_kms = encryption.get("require_kms", False)
     if not isinstance(require_kms, bool):
         raise reader.error("encryption.require_kms must be true or false",
@@ -278,6 +322,7 @@ def parse_config(data: Mapping[str, Any], where: str = CONFIG_NAME, text: str = 
         suppressions=tuple(reader.suppression(item, i, where) for i, item in enumerate(items)),
         source=where,
         require_kms=require_kms,
+        logs=logs,
     )
 
 

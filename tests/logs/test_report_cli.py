@@ -201,3 +201,37 @@ def test_an_empty_store_reports_nothing_without_failing(
         assert "0 attempts: 0 succeeded, 0 failed" in out
     else:
         assert "<svg" in out and 'class="bar' not in out
+
+
+def test_settings_file_sets_defaults_and_flags_win(
+        store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same settings as test_prices_and_patterns_options, from [logs] in the nearest
+    # .faasguard.toml: the same answers; a flag given on the command line wins.
+    (tmp_path / ".git").mkdir()  # stop the search for the settings file here
+    (tmp_path / ".faasguard.toml").write_text(
+        '[logs]\nprice_gb_second = 0.00001\nprice_million_requests = 1\n'
+        'privileged = ["*:root"]\nservice_accounts = ["nobody-*"]\nburst_failures = 2\n'
+        'burst_window = "30m"\ntz = "Europe/Paris"\n')
+    monkeypatch.chdir(tmp_path)
+    data = report(capsys, store)
+    dev = next(f for f in data["functions"]["functions"] if f["function"] == "shop-dev-getOrder")
+    assert dev["cost_usd"] == pytest.approx(1.05 * 0.00001 + 5 * 0.000001)
+    assert {p["via"] for p in data["auth"]["privileged"]} == {"root"}
+    assert not [s for s in data["auth"]["special"] if s["category"] == "service"]
+    assert "erin" in {b["account"] for b in data["auth"]["bursts"]}
+    assert {o["account"] for o in data["auth"]["off_hours"]} == {f"{A}:user/alice", f"{A}:root"}
+    flagged = report(capsys, store, "--burst-failures", "3", "--tz", "UTC")
+    assert "erin" not in {b["account"] for b in flagged["auth"]["bursts"]}
+    # --config names another file; a bad value names the file and the line
+    other = tmp_path / "other.toml"
+    other.write_text('[logs]\nburst_failures = "many"\n')
+    with pytest.raises(SystemExit):
+        main(["logs", "report", "--db", str(store), "--config", str(other)])
+    assert f"{other}:2: logs.burst_failures must be a positive integer" in \
+        capsys.readouterr().err
+    other.write_text('[logs]\noffice_hours = "9-5"\n')
+    with pytest.raises(SystemExit):
+        main(["logs", "report", "--db", str(store), "--config", str(other)])
+    err = capsys.readouterr().err
+    assert "HH:MM-HH:MM" in err and str(other) in err

@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faasguard.logs.report.common import (
     OfficeHours,
@@ -19,6 +20,9 @@ from faasguard.logs.report.common import (
     parse_duration,
     parse_when,
 )
+
+if TYPE_CHECKING:
+    from faasguard.logs.report import AuthOptions, Prices
 
 EXIT_OK = 0
 
@@ -50,32 +54,49 @@ def _write(text: str, output: str | None) -> None:
     sys.stderr.write(f"faasguard: report written to {target}\n")
 
 
+# `[logs]` keys of .faasguard.toml -> the option (argparse dest) each one defaults
+_SETTINGS = {"office_hours": "office_hours", "tz": "tz", "office_days": "office_days",
+             "privileged": "privileged", "service_accounts": "service_account",
+             "default_accounts": "default_account", "disabled_accounts": "disabled_account",
+             "burst_failures": "burst_failures", "burst_window": "burst_window",
+             "price_gb_second": "price_gb_second",
+             "price_million_requests": "price_million_requests"}
+
+
+def _settings(args: argparse.Namespace) -> tuple[argparse.Namespace, str | None]:
+    """The options, with those not given on the command line taken from the
+    ``[logs]`` table of the settings file; and the file's name, for messages."""
+    from faasguard.config import ConfigError, find_config, load_config
+
+    path = Path(args.config) if args.config else find_config(Path.cwd())
+    if args.config and not Path(args.config).is_file():
+        raise ReportError(f"--config: no such file: {args.config}")
+    if path is None:
+        return args, None
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        raise ReportError(str(exc)) from None
+    merged = argparse.Namespace(**vars(args))
+    for key, value in config.logs.items():
+        dest = _SETTINGS[key]
+        if getattr(merged, dest, None) is None:
+            setattr(merged, dest, list(value) if isinstance(value, tuple) else value)
+    return merged, str(path) if config.logs else None
+
+
 def run_report(args: argparse.Namespace) -> int:
-    from faasguard.logs.report import AuthOptions, Prices, build_report
+    from faasguard.logs.report import build_report
 
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     period = _period(args, now)
-    office = OfficeHours.parse(args.office_hours, args.tz, args.office_days)
-    if args.burst_failures < 1:
-        raise ReportError("--burst-failures must be at least 1")
-    window = parse_duration(args.burst_window)
-    if window is None or not window:
-        raise ReportError(f"--burst-window: expected a duration such as 10m or 1h, got "
-                          f"{args.burst_window!r}")
-    auth = AuthOptions(
-        office=office, burst_failures=args.burst_failures, burst_window=window,
-        **{name: tuple(value) for name, value in (
-            ("service_patterns", args.service_account),
-            ("default_names", args.default_account),
-            ("privileged_patterns", args.privileged),
-            ("disabled_accounts", args.disabled_account)) if value})
-    _positive(args.price_gb_second, "--price-gb-second")
-    _positive(args.price_million_requests, "--price-million-requests")
-    defaults = Prices()
-    prices = Prices(
-        gb_second=args.price_gb_second or defaults.gb_second,
-        request=(args.price_million_requests / 1_000_000 if args.price_million_requests
-                 else defaults.request))
+    args, source = _settings(args)
+    try:
+        auth, prices = _auth_and_prices(args)
+    except ReportError as exc:
+        # a value from the settings file: say where it came from
+        raise ReportError(f"{exc} (options or [logs] in {source})" if source else str(exc)) \
+            from None
     db = open_store(Path(args.db))
     try:
         if getattr(args, "engine", "duckdb") == "spark":
@@ -96,6 +117,35 @@ def run_report(args: argparse.Namespace) -> int:
         from faasguard.logs.report.text import render
     _write(render(report), args.output)
     return EXIT_OK
+
+
+def _auth_and_prices(args: argparse.Namespace) -> tuple[AuthOptions, Prices]:
+    from faasguard.logs.report import AuthOptions, Prices
+
+    office = OfficeHours.parse(args.office_hours, args.tz, args.office_days)
+    failures = 3 if args.burst_failures is None else args.burst_failures
+    if failures < 1:
+        raise ReportError("--burst-failures must be at least 1")
+    text = args.burst_window or "10m"
+    window = parse_duration(text)
+    if window is None or not window:
+        raise ReportError(f"--burst-window: expected a duration such as 10m or 1h, got "
+                          f"{text!r}")
+    auth = AuthOptions(
+        office=office, burst_failures=failures, burst_window=window,
+        **{name: tuple(value) for name, value in (
+            ("service_patterns", args.service_account),
+            ("default_names", args.default_account),
+            ("privileged_patterns", args.privileged),
+            ("disabled_accounts", args.disabled_account)) if value})
+    _positive(args.price_gb_second, "--price-gb-second")
+    _positive(args.price_million_requests, "--price-million-requests")
+    defaults = Prices()
+    prices = Prices(
+        gb_second=args.price_gb_second or defaults.gb_second,
+        request=(args.price_million_requests / 1_000_000 if args.price_million_requests
+                 else defaults.request))
+    return auth, prices
 
 
 def run_profile(args: argparse.Namespace) -> int:
