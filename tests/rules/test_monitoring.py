@@ -54,10 +54,13 @@ def test_linked_log_group_without_retention() -> None:
 
 
 def test_serverless_log_group_hint() -> None:
+    # the Framework's own log group takes provider.logRetentionInDays; one the service
+    # writes under resources: is CloudFormation
     app = app_of(fn("hello", log_group="HelloLogGroup"), fmt="serverless",
-                 resources=(group("HelloLogGroup"),))
-    hit = run(rules.log_group_without_retention, app)[0]
-    assert "provider.logRetentionInDays: 90" in hit.message
+                 resources=(group("HelloLogGroup", generated=True), group("AccessLogs")))
+    framework, own = run(rules.log_group_without_retention, app)
+    assert "provider.logRetentionInDays: 90" in framework.message
+    assert own.subject.id == "AccessLogs" and "set RetentionInDays: 90" in own.message
 
 
 def test_function_without_any_log_group_in_cloudformation() -> None:

@@ -37,6 +37,7 @@ from faasguard.rules.registry import (
     on_route,
     rule,
 )
+from faasguard.rules.spelling import spell
 from faasguard.secrets import name_words
 
 # --- routes ------------------------------------------------------------------------------
@@ -223,8 +224,9 @@ def function_url_without_auth(app: App, ctx: Context) -> Iterator[Hit]:
         url = fn.url
         if url is not None and isinstance(url.auth_type, str) and url.auth_type.upper() == "NONE":
             yield replace(on_function(
-                fn, f"Function {fn.display_name} has a function URL with AuthType NONE: anyone "
-                    "on the internet can invoke it; use AWS_IAM or an API with an authorizer.",
+                fn, f"Function {fn.display_name} has a function URL with "
+                    f"{spell(app, 'url_auth_none')}: anyone on the internet can invoke it; use "
+                    f"{spell(app, 'url_auth_iam')} or an API with an authorizer.",
                 detail="url"), location=url.loc)
 
 
@@ -300,14 +302,15 @@ def public_lambda_permission(app: App, ctx: Context) -> Iterator[Hit]:
     ```
     Grant to the one service or account that needs it, scoped to the calling resource.
     """
+    conditions = (f"{spell(app, 'source_arn')}, {spell(app, 'source_account')} or "
+                  f"{spell(app, 'principal_org_id')}")
     for perm in app.permissions:
         if not _is_everyone(perm.principal) or _scoped(perm) or _url_rule_covers(app, perm):
             continue
         action = perm.action if isinstance(perm.action, str) else "lambda:InvokeFunction"
         yield on_node(perm, "permission",
                       f"Permission {perm.id} lets every AWS account call {action} on "
-                      f"{_target(app, perm)} (principal '*' with no SourceArn, SourceAccount "
-                      "or PrincipalOrgID).",
+                      f"{_target(app, perm)} (principal '*' with no {conditions}).",
                       "principal", detail=action,
                       function=perm.function if isinstance(perm.function, str) else None)
 
@@ -354,7 +357,8 @@ def unscoped_service_permission(app: App, ctx: Context) -> Iterator[Hit]:
             continue
         yield on_node(perm, "permission",
                       f"Permission {perm.id} lets {perm.principal} invoke {_target(app, perm)} "
-                      "for any account's resources; set SourceArn and SourceAccount.",
+                      f"for any account's resources; set {spell(app, 'source_arn')} and "
+                      f"{spell(app, 'source_account')}.",
                       "principal", detail=str(perm.principal),
                       function=perm.function if isinstance(perm.function, str) else None)
 

@@ -23,6 +23,7 @@ from faasguard.meta import load_data
 from faasguard.model import Api, App, Function, Location, Unresolved
 from faasguard.model.values import Interpolated, as_int
 from faasguard.rules.registry import Context, Hit, on_function, rule
+from faasguard.rules.spelling import assign, spell
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -100,11 +101,6 @@ def _today(ctx: Context) -> dt.date:
     return ctx.today or dt.datetime.now(dt.UTC).date()
 
 
-def _key(app: App, serverless: str, cloudformation: str) -> str:
-    """The name of a setting as the user writes it in this app's format."""
-    return serverless if app.format == "serverless" else cloudformation
-
-
 def _is_image(fn: Function) -> bool:
     return (isinstance(fn.package_type, str) and fn.package_type.lower() == "image") \
         or fn.image_uri is not None
@@ -117,10 +113,9 @@ def _lifecycle(fn: Function) -> RuntimeLifecycle | None:
 
 
 def _upgrade_advice(app: App, life: RuntimeLifecycle) -> str:
-    key = _key(app, "runtime", "Runtime")
     if life.upgrade_to:
-        return f"set {key}: {life.upgrade_to} and run your tests on it"
-    return f"plan the move to the next {key} of this language"
+        return f"set {assign(app, 'runtime', life.upgrade_to)} and run your tests on it"
+    return f"plan the move to the next {spell(app, 'runtime')} of this language"
 
 
 # --- C1: runtimes ----------------------------------------------------------------------
@@ -425,13 +420,10 @@ def no_code_signing(app: App, ctx: Context) -> Iterator[Hit]:
     for fn in app.functions:
         if _is_image(fn) or fn.code_signing is not None:
             continue
-        where = ("CodeSigningConfigArn on the function (through resources.extensions)"
-                 if app.format == "serverless" else "CodeSigningConfigArn")
         yield on_function(
             fn, f"Function {fn.display_name} has no code signing configuration, so Lambda "
-            f"accepts any package uploaded with deploy rights; set {where} to an "
-            "AWS::Lambda::CodeSigningConfig with UntrustedArtifactOnDeployment: Enforce.",
-            detail="code-signing")
+            f"accepts any package uploaded with deploy rights; set "
+            f"{spell(app, 'code_signing')}.", detail="code-signing")
 
 
 # --- C2: timeouts ----------------------------------------------------------------------------
@@ -478,7 +470,7 @@ def timeout_too_long(app: App, ctx: Context) -> Iterator[Hit]:
     steps (Step Functions, queues) instead of one 15-minute call.
     """
     budget = ctx.config.budgets.max_timeout
-    key = _key(app, "timeout", "Timeout")
+    key = spell(app, "timeout")
     for fn in app.functions:
         seconds = effective_timeout(app, fn)
         if seconds is None:
@@ -555,7 +547,7 @@ def timeout_beyond_api(app: App, ctx: Context) -> Iterator[Hit]:
     Keep request-driven functions within the API's timeout; move longer work to an
     asynchronous job the client polls.
     """
-    key = _key(app, "timeout", "Timeout")
+    key = spell(app, "timeout")
     for fn in app.functions:
         seconds = effective_timeout(app, fn)
         if seconds is None:
@@ -736,10 +728,11 @@ def region_not_allowed(app: App, ctx: Context) -> Iterator[Hit]:
 def region_implicit(app: App, ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
-    Reports serverless.yml services that do not set `provider.region`. The Framework
-    then deploys to `us-east-1`, or to whatever region the deploying shell's profile or
-    `--region` flag says. CloudFormation and SAM templates are region-neutral by design
-    and are not reported.
+    Reports serverless.yml services that do not set `provider.region`, and Terraform
+    configurations whose `aws` provider block sets no `region`. The Framework then
+    deploys to `us-east-1`, or to whatever region the deploying shell's profile or
+    `--region` flag says; Terraform to the region of `AWS_REGION` or the profile.
+    CloudFormation and SAM templates are region-neutral by design and are not reported.
 
     ## Why is this bad?
     The same command deploys to different regions on different machines: a developer's
@@ -766,10 +759,9 @@ def region_implicit(app: App, ctx: Context) -> Iterator[Hit]:
         return  # stated, or a format without a region of its own (CloudFormation)
     # The finding is about the file as a whole; its first line stands for it.
     yield Hit(
-        f"Service {app.name} does not set provider.region, so it deploys to us-east-1 or to "
-        "whatever region the deploying profile says; set region: ${opt:region, '<your "
-        "region>'} under provider.", Location(app.source.file, app.source.line or 1),
-        Subject("app", app.name), "region")
+        f"{spell(app, 'app')} {app.name} does not set {spell(app, 'region')}, so it deploys "
+        f"to {spell(app, 'region_unset')}; set {spell(app, 'region_fix')}.",
+        Location(app.source.file, app.source.line or 1), Subject("app", app.name), "region")
 
 
 # --- C5: what a function ships ----------------------------------------------------------

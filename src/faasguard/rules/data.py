@@ -39,6 +39,7 @@ from faasguard.model import (
 )
 from faasguard.model.values import Interpolated, as_bool
 from faasguard.rules.registry import Context, Hit, on_node, on_resource, rule
+from faasguard.rules.spelling import spell, through_extensions
 
 R = TypeVar("R", bound=Resource)
 
@@ -136,7 +137,8 @@ def bucket_encryption_unset(app: App, ctx: Context) -> Iterator[Hit]:
                 bucket,
                 f"Bucket {bucket.id} configures no default encryption; S3 still encrypts new "
                 "objects with SSE-S3 (the default since January 2023), but declare "
-                "BucketEncryption, with SSE-KMS and a customer key for sensitive data.",
+                f"{spell(app, 'bucket_encryption', node=bucket)}, with SSE-KMS and a customer "
+                "key for sensitive data.",
                 detail="encryption")
 
 
@@ -191,13 +193,14 @@ def bucket_not_kms(app: App, ctx: Context) -> Iterator[Hit]:
             yield on_resource(
                 bucket,
                 f"Bucket {bucket.id} relies on the SSE-S3 default, but the project requires "
-                "KMS: set BucketEncryption with SSEAlgorithm aws:kms and a KMS key.",
+                f"KMS: declare {spell(app, 'bucket_encryption', node=bucket)} with "
+                f"{spell(app, 'sse_algorithm', node=bucket)} aws:kms and a KMS key.",
                 detail="encryption")
         elif isinstance(algorithm, str) and algorithm.lower() not in _KMS_ALGORITHMS:
             yield on_resource(
                 bucket,
                 f"Bucket {bucket.id} uses {algorithm} (SSE-S3), but the project requires KMS: "
-                "set SSEAlgorithm aws:kms with a KMS key.",
+                f"set {spell(app, 'sse_algorithm', node=bucket)} aws:kms with a KMS key.",
                 "encryption", detail="encryption")
 
 
@@ -252,8 +255,8 @@ def table_without_customer_key(app: App, ctx: Context) -> Iterator[Hit]:
         yield on_resource(
             table,
             f"Table {table.id} is encrypted with {key}, not a customer-managed KMS key; set "
-            "SSESpecification with SSEEnabled: true and KMSMasterKeyId to control and audit "
-            "who can decrypt its data.",
+            f"{spell(app, 'table_customer_key', node=table)} to control and audit who can "
+            "decrypt its data.",
             "kms_key", "sse_enabled", detail="sse")
 
 
@@ -290,8 +293,9 @@ def queue_encryption_off(app: App, ctx: Context) -> Iterator[Hit]:
         if queue.sqs_managed_sse is False and _key_owner(queue.kms_key) is None:
             yield on_resource(
                 queue,
-                f"Queue {queue.id} turns SSE-SQS off and sets no KmsMasterKeyId, so its "
-                "messages are stored unencrypted; set SqsManagedSseEnabled: true or a KMS key.",
+                f"Queue {queue.id} turns SSE-SQS off and sets no "
+                f"{spell(app, 'queue_kms_key', node=queue)}, so its messages are stored "
+                f"unencrypted; set {spell(app, 'sqs_managed_sse', node=queue)} or a KMS key.",
                 "sqs_managed_sse", detail="SqsManagedSseEnabled")
 
 
@@ -334,8 +338,9 @@ def queue_encryption_unset(app: App, ctx: Context) -> Iterator[Hit]:
             yield on_resource(
                 queue,
                 f"Queue {queue.id} declares no encryption; SQS applies SSE-SQS by default only "
-                "to queues created since late 2022, so set SqsManagedSseEnabled: true or "
-                "KmsMasterKeyId explicitly.",
+                f"to queues created since late 2022, so set "
+                f"{spell(app, 'sqs_managed_sse', node=queue)} or "
+                f"{spell(app, 'queue_kms_key', node=queue)} explicitly.",
                 detail="encryption")
 
 
@@ -368,10 +373,11 @@ def topic_unencrypted(app: App, ctx: Context) -> Iterator[Hit]:
     """
     for topic in _own(app, Topic):
         if _unset(topic, "kms_key"):
+            key = spell(app, "topic_kms_key", node=topic)
             yield on_resource(
                 topic,
-                f"Topic {topic.id} has no KmsMasterKeyId, so its messages are not encrypted at "
-                "rest (SNS has no default encryption); set KmsMasterKeyId to a KMS key.",
+                f"Topic {topic.id} has no {key}, so its messages are not encrypted at rest "
+                f"(SNS has no default encryption); set {key} to a KMS key.",
                 detail="KmsMasterKeyId")
 
 
@@ -411,11 +417,12 @@ def log_group_without_key(app: App, ctx: Context) -> Iterator[Hit]:
     # `resources.extensions` is where a user adds one (the loader applies it).
     for group in app.resources_of(LogGroup):
         if _unset(group, "kms_key"):
+            key = spell(app, "log_group_kms_key", node=group)
             yield on_resource(
                 group,
-                f"Log group {group.id} has no KmsKeyId, so only the CloudWatch service key "
-                "protects its data; set KmsKeyId to a customer key when logs may hold "
-                "request data or personal data.",
+                f"Log group {group.id} has no {key}, so only the CloudWatch service key "
+                f"protects its data; set {key}{through_extensions(app, group)} to a customer "
+                "key when logs may hold request data or personal data.",
                 detail="KmsKeyId")
 
 
@@ -460,8 +467,9 @@ def secret_without_customer_key(app: App, ctx: Context) -> Iterator[Hit]:
         how = "names the AWS managed key" if owner == "aws" else "uses the default AWS managed key"
         yield on_resource(
             secret,
-            f"Secret {secret.id} {how} aws/secretsmanager; set KmsKeyId to a customer key so a "
-            "key policy you control limits who can decrypt it.",
+            f"Secret {secret.id} {how} aws/secretsmanager; set "
+            f"{spell(app, 'secret_kms_key', node=secret)} to a customer key so a key policy you "
+            "control limits who can decrypt it.",
             "kms_key", detail="KmsKeyId")
 
 
@@ -520,8 +528,8 @@ def key_rotation_off(app: App, ctx: Context) -> Iterator[Hit]:
         state = "turns rotation off" if key.rotation is False else "does not enable rotation"
         yield on_resource(
             key,
-            f"KMS key {key.id} {state}; set EnableKeyRotation: true so KMS rotates its key "
-            "material every year.",
+            f"KMS key {key.id} {state}; set {spell(app, 'key_rotation', node=key)} so KMS "
+            "rotates its key material every year.",
             "rotation", detail="EnableKeyRotation")
 
 
@@ -659,9 +667,9 @@ def _public_statements(bucket: Bucket, actions: tuple[str, ...]) -> Iterator[Sta
 
 _PAB_NAMES = ("blockpublicacls", "ignorepublicacls", "blockpublicpolicy",
               "restrictpublicbuckets")
-_PAB_LABELS = {"blockpublicacls": "BlockPublicAcls", "ignorepublicacls": "IgnorePublicAcls",
-               "blockpublicpolicy": "BlockPublicPolicy",
-               "restrictpublicbuckets": "RestrictPublicBuckets"}
+_PAB_SETTINGS = {"blockpublicacls": "block_public_acls", "ignorepublicacls": "ignore_public_acls",
+                 "blockpublicpolicy": "block_public_policy",
+                 "restrictpublicbuckets": "restrict_public_buckets"}
 
 
 def _pab_flags(bucket: Bucket) -> dict[str, bool | None] | None:
@@ -686,7 +694,7 @@ def _acl(bucket: Bucket) -> str | None:
     return acl.replace("-", "").replace("_", "").lower() if isinstance(acl, str) else None
 
 
-def _public_hits(bucket: Bucket, acls: Mapping[str, str], actions: tuple[str, ...],
+def _public_hits(app: App, bucket: Bucket, acls: Mapping[str, str], actions: tuple[str, ...],
                  what: str, skip: tuple[str, ...] = ()) -> Iterator[Hit]:
     """Hits for a canned ACL in ``acls`` and for policy statements granting ``actions`` to
     anyone; statements also public for the ``skip`` actions are left to the stronger rule."""
@@ -696,7 +704,8 @@ def _public_hits(bucket: Bucket, acls: Mapping[str, str], actions: tuple[str, ..
         yield on_resource(
             bucket,
             f"Bucket {bucket.id} has the canned ACL {bucket.acl}, which lets {acls[acl]} "
-            f"{what}; remove AccessControl and keep ACLs disabled (BucketOwnerEnforced).",
+            f"{what}; remove {spell(app, 'bucket_acl', node=bucket)} and keep ACLs disabled "
+            f"({spell(app, 'acls_disabled', node=bucket)}).",
             "acl", detail="AccessControl")
     if _blocked(bucket, "blockpublicpolicy", "restrictpublicbuckets"):
         return
@@ -781,7 +790,7 @@ def bucket_public_read(app: App, ctx: Context) -> Iterator[Hit]:
     """
     for bucket in _own(app, Bucket):
         yield from _public_hits(
-            bucket, {"publicread": "anyone", "authenticatedread": "any AWS account"},
+            app, bucket, {"publicread": "anyone", "authenticatedread": "any AWS account"},
             _READ_ACTIONS, "read its objects", skip=_WRITE_ACTIONS)
 
 
@@ -825,7 +834,7 @@ def bucket_public_write(app: App, ctx: Context) -> Iterator[Hit]:
     Let clients upload with presigned URLs issued by an authenticated function.
     """
     for bucket in _own(app, Bucket):
-        yield from _public_hits(bucket, {"publicreadwrite": "anyone"}, _WRITE_ACTIONS,
+        yield from _public_hits(app, bucket, {"publicreadwrite": "anyone"}, _WRITE_ACTIONS,
                                 "write, overwrite or delete its objects")
 
 
@@ -870,7 +879,8 @@ def bucket_block_weakened(app: App, ctx: Context) -> Iterator[Hit]:
         flags = _pab_flags(bucket)
         if flags is None:
             continue
-        off = [_PAB_LABELS[name] for name in _PAB_NAMES if flags[name] is False]
+        off = [spell(app, _PAB_SETTINGS[name], node=bucket) for name in _PAB_NAMES
+               if flags[name] is False]
         if off:
             yield on_resource(
                 bucket,
@@ -916,9 +926,10 @@ def bucket_block_missing(app: App, ctx: Context) -> Iterator[Hit]:
         if _unset(bucket, "public_access_block"):
             yield on_resource(
                 bucket,
-                f"Bucket {bucket.id} declares no PublicAccessBlockConfiguration; buckets "
-                "created since April 2023 block public access by default, older ones do "
-                "not, so set all four flags explicitly.",
+                f"Bucket {bucket.id} declares no "
+                f"{spell(app, 'public_access_block', node=bucket)}; buckets created since "
+                "April 2023 block public access by default, older ones do not, so set all "
+                "four flags explicitly.",
                 detail="PublicAccessBlockConfiguration")
 
 
@@ -956,17 +967,18 @@ def bucket_versioning_off(app: App, ctx: Context) -> Iterator[Hit]:
     Expire old versions with a lifecycle rule to bound storage costs.
     """
     for bucket in _own(app, Bucket):
+        fix = spell(app, "versioning", node=bucket)
         if _unset(bucket, "versioning"):
             yield on_resource(
                 bucket,
                 f"Bucket {bucket.id} has no versioning, so overwritten or deleted objects "
-                "cannot be recovered; set VersioningConfiguration Status: Enabled.",
+                f"cannot be recovered; set {fix}.",
                 detail="VersioningConfiguration")
         elif bucket.versioning is False:
             yield on_resource(
                 bucket,
                 f"Bucket {bucket.id} suspends versioning, so overwritten or deleted objects "
-                "cannot be recovered; set VersioningConfiguration Status: Enabled.",
+                f"cannot be recovered; set {fix}.",
                 "versioning", detail="VersioningConfiguration")
 
 
@@ -1008,11 +1020,10 @@ def table_without_pitr(app: App, ctx: Context) -> Iterator[Hit]:
         if table.type == "AWS::Serverless::SimpleTable":
             message = (f"Table {table.id} is a SAM SimpleTable, which cannot enable "
                        "point-in-time recovery; define it as AWS::DynamoDB::Table with "
-                       "PointInTimeRecoveryEnabled: true.")
+                       f"{spell(app, 'pitr', node=table)}.")
         else:
             message = (f"Table {table.id} has no point-in-time recovery, so corrupted or "
-                       "deleted items cannot be restored; set PointInTimeRecoveryEnabled: "
-                       "true.")
+                       f"deleted items cannot be restored; set {spell(app, 'pitr', node=table)}.")
         yield on_resource(table, message, "pitr", detail="PointInTimeRecovery")
 
 
@@ -1205,7 +1216,7 @@ def api_domain_old_tls(app: App, ctx: Context) -> Iterator[Hit]:
             yield on_node(
                 api, "api",
                 f"API {api.id}'s custom domain uses security policy {policy}, which still "
-                "accepts TLS 1.0 and 1.1; set SecurityPolicy: TLS_1_2.",
+                f"accepts TLS 1.0 and 1.1; set {spell(app, 'tls_policy')}.",
                 "min_tls", detail="SecurityPolicy")
 
 

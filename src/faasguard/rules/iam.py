@@ -16,6 +16,7 @@ from faasguard import iampolicy as ip
 from faasguard.iamdb import ActionInfo, database, has_wildcard
 from faasguard.model import App, Location, Role
 from faasguard.rules.registry import Context, Hit, on_role, rule
+from faasguard.rules.spelling import reference, spell
 
 MAX_EXPANSION = 20
 """A partial wildcard matching more actions than this is reported even if all are reads."""
@@ -40,12 +41,12 @@ def _hit(app: App, role: Role, message: str, location: Location, detail: str,
                    function=ip.single_user(app, role), evidence=evidence)
 
 
-def _where(resources: Sequence[Any]) -> str:
+def _where(app: App, resources: Sequence[Any]) -> str:
     if not resources:
-        return "the resources NotResource leaves"
+        return f"the resources {spell(app, 'policy_not_resource')} leaves"
     if any(isinstance(r, str) and r.strip() == "*" for r in resources):
         return "every resource (`*`)"
-    return ip.listing([f"`{ip.show(r)}`" for r in resources], 3)
+    return ip.listing([f"`{reference(app, r)}`" for r in resources], 3)
 
 
 def _levels(actions: Sequence[ActionInfo]) -> str:
@@ -104,7 +105,7 @@ def wildcard_action(app: App, ctx: Context) -> Iterator[Hit]:
                 continue
             yield _hit(app, view.role,
                        f"{ip.used_by(app, view.role)} allows every action (`{grant.pattern}`) on "
-                       f"{_where(resources)}; list the actions the code calls instead",
+                       f"{_where(app, resources)}; list the actions the code calls instead",
                        grant.location, f"{grant.key}:{grant.pattern}")
 
 
@@ -158,7 +159,7 @@ def service_wildcard(app: App, ctx: Context) -> Iterator[Hit]:
                 size = ""
             yield _hit(app, view.role,
                        f"{ip.used_by(app, view.role)} allows every action of {service} "
-                       f"(`{grant.pattern}`{size}) on {_where(resources)}; name the actions "
+                       f"(`{grant.pattern}`{size}) on {_where(app, resources)}; name the actions "
                        "the code calls",
                        grant.location, f"{grant.key}:{grant.pattern}")
 
@@ -262,9 +263,9 @@ def write_on_any_resource(app: App, ctx: Context) -> Iterator[Hit]:
             yield _hit(app, view.role,
                        f"{ip.used_by(app, view.role)} allows "
                        f"{ip.count(wide.actions, 'write action')} on every resource "
-                       f"(`{ip.show(wide.resource)}`): "
-                       f"{ip.listing(wide.names)}; scope Resource to the ARNs the function "
-                       "writes to",
+                       f"(`{reference(app, wide.resource)}`): "
+                       f"{ip.listing(wide.names)}; scope {spell(app, 'policy_resource')} to "
+                       "the ARNs the function writes to",
                        wide.location, f"{wide.key}:write", {"actions": wide.names})
 
 
@@ -389,7 +390,7 @@ def pass_role_any(app: App, ctx: Context) -> Iterator[Hit]:
         for wide in wides:
             yield _hit(app, view.role,
                        f"{ip.used_by(app, view.role)} may pass any role "
-                       f"(`iam:PassRole` on `{ip.show(wide.resource)}`) to the resources it "
+                       f"(`iam:PassRole` on `{reference(app, wide.resource)}`) to the resources it "
                        "creates; name the role it must pass",
                        wide.location, f"{wide.key}:iam:PassRole")
 
@@ -504,7 +505,7 @@ def exfiltration_any(app: App, ctx: Context) -> Iterator[Hit]:
             why = data.exfiltration.why(wide.names[0]) or ""
             yield _hit(app, view.role,
                        f"{ip.used_by(app, view.role)} allows {ip.listing(wide.names)} on "
-                       f"`{ip.show(wide.resource)}`, which {why}; name the resources the "
+                       f"`{reference(app, wide.resource)}`, which {why}; name the resources the "
                        "function reads",
                        wide.location, f"{wide.key}:exfiltration", {"actions": wide.names})
 
@@ -541,10 +542,11 @@ def allow_not_action(app: App, ctx: Context) -> Iterator[Hit]:
         for policy, number, stmt in view.allow_statements():
             if not stmt.not_actions:
                 continue
-            excluded = ip.listing([f"`{ip.show(v)}`" for v in stmt.not_actions], 3)
+            excluded = ip.listing([f"`{reference(app, v)}`" for v in stmt.not_actions], 3)
             yield _hit(app, view.role,
                        f"{ip.used_by(app, view.role)} allows every action except {excluded} "
-                       f"on {_where(stmt.resources)}; list the allowed actions with Action",
+                       f"on {_where(app, stmt.resources)}; list the allowed actions with "
+                       f"{spell(app, 'policy_action')}",
                        stmt.at("not_actions"),
                        f"{ip.statement_key(policy, number, stmt)}:NotAction")
 
@@ -580,10 +582,11 @@ def allow_not_resource(app: App, ctx: Context) -> Iterator[Hit]:
         for policy, number, stmt in view.allow_statements():
             if not stmt.not_resources:
                 continue
-            excluded = ip.listing([f"`{ip.show(v)}`" for v in stmt.not_resources], 3)
+            excluded = ip.listing([f"`{reference(app, v)}`" for v in stmt.not_resources], 3)
             yield _hit(app, view.role,
                        f"{ip.used_by(app, view.role)} allows its actions on every resource "
-                       f"except {excluded}; name the resources with Resource",
+                       f"except {excluded}; name the resources with "
+                       f"{spell(app, 'policy_resource')}",
                        stmt.at("not_resources"),
                        f"{ip.statement_key(policy, number, stmt)}:NotResource")
 
@@ -728,7 +731,7 @@ def credentials_any(app: App, ctx: Context) -> Iterator[Hit]:
             why = data.credentials.why(wide.names[0]) or ""
             yield _hit(app, view.role,
                        f"{ip.used_by(app, view.role)} allows {ip.listing(wide.names)} on "
-                       f"`{ip.show(wide.resource)}`, which {why}; name the roles or "
+                       f"`{reference(app, wide.resource)}`, which {why}; name the roles or "
                        "resources it must reach",
                        wide.location, f"{wide.key}:credentials", {"actions": wide.names})
 
@@ -777,7 +780,7 @@ def permissions_management_any(app: App, ctx: Context) -> Iterator[Hit]:
         for wide in ip.on_any_resource(view, select):
             yield _hit(app, view.role,
                        f"{ip.used_by(app, view.role)} may change who can access any resource "
-                       f"(`{ip.show(wide.resource)}`) with {ip.listing(wide.names)}; remove "
+                       f"(`{reference(app, wide.resource)}`) with {ip.listing(wide.names)}; remove "
                        "these actions or name the resources",
                        wide.location, f"{wide.key}:permissions", {"actions": wide.names})
 

@@ -12,6 +12,7 @@ from faasguard import iampolicy as ip
 from faasguard.iamdb import database, glob_regex
 from faasguard.model import App, Function
 from faasguard.rules.registry import Context, Hit, on_function, on_role, rule
+from faasguard.rules.spelling import reference
 
 INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeFunctionUrl")
 
@@ -117,8 +118,8 @@ def invoke_any_function(app: App, ctx: Context) -> Iterator[Hit]:
                 view, lambda a: a.canonical in INVOKE_ACTIONS, service_wildcards=True):
             yield on_role(view.role, ip.sentence(
                           f"{ip.used_by(app, view.role)} may invoke any function "
-                          f"({', '.join(wide.names)} on `{ip.show(wide.resource)}`); name the "
-                          "functions it must call"),
+                          f"({', '.join(wide.names)} on `{reference(app, wide.resource)}`); "
+                          "name the functions it must call"),
                           wide.location, detail=f"{wide.key}:invoke",
                           function=ip.single_user(app, view.role))
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from faasguard.iampolicy import listing, role_label
 from faasguard.model import App, Location
 from faasguard.rules.registry import Context, Hit, on_function, on_role, rule
+from faasguard.rules.spelling import reference
 
 if TYPE_CHECKING:
     from faasguard.leastpriv import Privileges
@@ -157,15 +158,13 @@ def under_privileged(app: App, ctx: Context) -> Iterator[Hit]:
     Grant exactly the missing action on the resource (`faasguard iam PATH --function
     NAME` prints the whole least-privilege policy), or remove the call.
     """
-    from faasguard.leastpriv import show_in
-
     for verdict in _verdicts(app, ctx):
         by_loc: dict[Location, dict[str, None]] = {}
         for need in verdict.missing:
             if need.implicit or need.loc is None:
                 continue  # the platform's needs are shown by `faasguard iam`
             by_loc.setdefault(need.loc, {})[
-                f"{need.action} on {show_in(need.resource, app.format)}"] = None
+                f"{need.action} on {reference(app, need.resource)}"] = None
         for loc, unique in sorted(by_loc.items()):
             items = list(unique)
             yield Hit(f"Function {verdict.function.display_name} calls {listing(items, 4)}, "
@@ -201,14 +200,12 @@ def invokes_function(app: App, ctx: Context) -> Iterator[Hit]:
     Step Functions) and have the callee validate what it receives; if a direct call is
     needed, scope `lambda:InvokeFunction` to that one function.
     """
-    from faasguard.leastpriv import show_in
-
     for fn in app.functions:
         code = ctx.code(app, fn)
         for call in code.sdk_calls:
             if call.service != "lambda" or call.operation not in INVOKE_OPERATIONS:
                 continue
-            names = [show_in(t.value, app.format) for t in call.targets
+            names = [reference(app, t.value) for t in call.targets
                      if t.param == "FunctionName"]
             callee = f" {listing(names, 3)}" if names else ""
             yield Hit(f"Function {fn.display_name} invokes function{callee} directly "

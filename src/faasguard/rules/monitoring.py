@@ -11,6 +11,7 @@ from faasguard.model import Api, App, Function, LogGroup, Unresolved
 from faasguard.model.values import Interpolated, as_bool
 from faasguard.rules.registry import Context, Hit, on_function, on_node, rule
 from faasguard.rules.scaling import internet_facing
+from faasguard.rules.spelling import assign, local_address, spell
 
 SUGGESTED_RETENTION_DAYS = 90
 """Long enough to investigate an incident found weeks later; adjust to your policy."""
@@ -44,12 +45,6 @@ def _retention_resource(app: App, fn: Function) -> bool:
 def _unnamed_log_groups(app: App) -> bool:
     """True when some log group's name cannot be read, so it may be any function's."""
     return any(isinstance(group.name, Unresolved) for group in app.resources_of(LogGroup))
-
-
-def _retention_hint(app: App) -> str:
-    if app.format == "serverless":
-        return f"provider.logRetentionInDays: {SUGGESTED_RETENTION_DAYS}"
-    return f"RetentionInDays: {SUGGESTED_RETENTION_DAYS}"
 
 
 @rule(id="FG-LOG-001", title="Log group without retention", severity="low",
@@ -94,7 +89,6 @@ def log_group_without_retention(app: App, ctx: Context) -> Iterator[Hit]:
     Keep logs as long as investigations and your retention policy need, and no longer.
     """
     reported: set[str] = set()
-    hint = _retention_hint(app)
     for fn in app.functions:
         group = app.resources.get(fn.log_group) if fn.log_group else None
         if isinstance(group, LogGroup):
@@ -102,8 +96,8 @@ def log_group_without_retention(app: App, ctx: Context) -> Iterator[Hit]:
                 reported.add(group.id)
                 yield on_node(
                     group, "resource", f"Log group of function {fn.display_name} keeps logs "
-                    f"forever (no retention set); set {hint}.", "retention_days",
-                    detail="retention", function=fn.id)
+                    f"forever (no retention set); set {_retention(app, group)}.",
+                    "retention_days", detail="retention", function=fn.id)
             continue
         if app.format == "serverless" or fn.log_group is not None:
             continue  # the Framework defines the group; a group we cannot see is not judged
@@ -112,15 +106,21 @@ def log_group_without_retention(app: App, ctx: Context) -> Iterator[Hit]:
         name = _lambda_log_name(fn) or "/aws/lambda/<its generated name>"
         yield on_function(
             fn, f"Function {fn.display_name} has no log group in the template, so Lambda "
-            f"creates {name} on first run with logs kept forever; add an AWS::Logs::LogGroup "
-            f"named !Sub /aws/lambda/${{{fn.id}}} with RetentionInDays: "
-            f"{SUGGESTED_RETENTION_DAYS}.", detail="retention")
+            f"creates {name} on first run with logs kept forever; add "
+            f"{spell(app, 'function_log_group', function=local_address(fn.id))} with "
+            f"{assign(app, 'log_retention', SUGGESTED_RETENTION_DAYS)}.", detail="retention")
     for group in app.resources_of(LogGroup):
         if group.retention_days is None and group.id not in reported:
             reported.add(group.id)
             yield on_node(
                 group, "resource", f"Log group {group.id} keeps logs forever (no retention "
-                f"set); set {hint}.", "retention_days", detail="retention")
+                f"set); set {_retention(app, group)}.", "retention_days", detail="retention")
+
+
+def _retention(app: App, group: LogGroup) -> str:
+    """The setting that fixes a group's retention: for the log groups the Framework makes,
+    its own key; for groups the app defines, the group's property."""
+    return assign(app, "log_retention", SUGGESTED_RETENTION_DAYS, node=group)
 
 
 def _tracing_off(value: Any) -> bool:
@@ -157,10 +157,10 @@ def function_tracing_off(app: App, ctx: Context) -> Iterator[Hit]:
         lambda: true
     ```
     Turn on active tracing (SAM: `Tracing: Active`, CloudFormation:
-    `TracingConfig: {Mode: Active}` plus X-Ray write permissions for the role).
+    `TracingConfig: {Mode: Active}`, Terraform: `tracing_config { mode = "Active" }`,
+    plus X-Ray write permissions for the role).
     """
-    hint = "provider.tracing.lambda: true" if app.format == "serverless" \
-        else "TracingConfig: {Mode: Active} (SAM: Tracing: Active)"
+    hint = spell(app, "tracing")
     for fn in app.functions:
         if _tracing_off(fn.tracing):
             yield on_function(
@@ -175,13 +175,8 @@ def _label(api: Api) -> str:
     return f"{kind} {api.name if isinstance(api.name, str) else api.id}"
 
 
-def _access_log_hint(app: App, api: Api) -> str:
-    if app.format == "serverless":
-        key = {"rest": "restApi", "http": "httpApi"}.get(api.kind, "websocket")
-        return f"provider.logs.{key}: true"
-    key = "AccessLogSetting" if api.kind == "rest" else "AccessLogSettings"
-    return (f"{key} on the stage with a DestinationArn log group and a format including "
-            "$context.requestId, $context.identity.sourceIp and $context.status")
+_ACCESS_LOGS = {"rest": "rest_access_logs", "http": "http_access_logs",
+                "websocket": "websocket_access_logs"}
 
 
 def _access_logging_hits(app: App, public: bool) -> Iterator[Hit]:
@@ -192,7 +187,8 @@ def _access_logging_hits(app: App, public: bool) -> Iterator[Hit]:
         yield on_node(
             api, "api", f"{_label(api)}{where} has no access logging, so there is no record "
             f"of who called which route and with what result; set "
-            f"{_access_log_hint(app, api)}.", "access_logging", detail="access-logging")
+            f"{spell(app, _ACCESS_LOGS.get(api.kind, 'rest_access_logs'))}.",
+            "access_logging", detail="access-logging")
 
 
 @rule(id="FG-LOG-003", title="Public API without access logging", severity="medium",
@@ -261,10 +257,10 @@ def rest_api_tracing_off(app: App, ctx: Context) -> Iterator[Hit]:
           StageName: prod
           TracingEnabled: true
     ```
-    Enable tracing on every stage (serverless.yml: `provider.tracing.apiGateway: true`).
+    Enable tracing on every stage (serverless.yml: `provider.tracing.apiGateway: true`,
+    Terraform: `xray_tracing_enabled = true` on the `aws_api_gateway_stage`).
     """
-    hint = "provider.tracing.apiGateway: true" if app.format == "serverless" \
-        else "TracingEnabled: true on the stage"
+    hint = spell(app, "rest_tracing")
     for api in app.apis.values():
         if api.kind == "rest" and api.tracing is False:
             yield on_node(

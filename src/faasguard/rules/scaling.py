@@ -25,6 +25,7 @@ from faasguard.findings import Subject
 from faasguard.model import Api, App, AuthKind, Function, Queue, Ref, Route, TriggerKind
 from faasguard.model.values import Interpolated, as_int
 from faasguard.rules.registry import Context, Hit, on_function, on_node, rule
+from faasguard.rules.spelling import assign, spell
 
 ACCOUNT_RPS_LIMIT = "10,000 requests per second"
 """API Gateway's default account-level throttle, shared by every API in the region."""
@@ -65,10 +66,6 @@ def public_reasons(app: App, fn: Function) -> list[str]:
     return reasons
 
 
-def _key(app: App, serverless: str, cloudformation: str) -> str:
-    return serverless if app.format == "serverless" else cloudformation
-
-
 # --- rules ------------------------------------------------------------------------------
 
 
@@ -107,7 +104,7 @@ def public_without_reserved_concurrency(app: App, ctx: Context) -> Iterator[Hit]
     ```
     Size the cap to the peak you expect plus a margin, and alarm on throttles.
     """
-    key = _key(app, "reservedConcurrency", "ReservedConcurrentExecutions")
+    key = spell(app, "reserved_concurrency")
     for fn in app.functions:
         if fn.reserved_concurrency is not None:
             continue
@@ -121,19 +118,6 @@ def public_without_reserved_concurrency(app: App, ctx: Context) -> Iterator[Hit]
             f"reserved concurrency, so a flood scales it to the account limit and bills every "
             f"call; set {key} to the peak you expect (e.g. 20).", detail="reserved-concurrency",
             evidence={"public": reasons})
-
-
-def _throttle_hint(app: App, api: Api) -> str:
-    if app.format == "serverless":
-        if api.kind == "rest":
-            return ("custom.apiGatewayThrottling with the serverless-api-gateway-throttling "
-                    "plugin (e.g. maxRequestsPerSecond: 100, maxConcurrentRequests: 200)")
-        return ("DefaultRouteSettings on the stage through resources.extensions (e.g. "
-                "ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200)")
-    if api.kind == "rest":
-        return ("MethodSettings on the stage with HttpMethod '*', ResourcePath '/*', "
-                "ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 (or a usage plan Throttle)")
-    return "DefaultRouteSettings with ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200"
 
 
 @rule(id="FG-SCL-002", title="API without throttling", severity="medium", category="scaling",
@@ -181,7 +165,8 @@ def api_without_throttling(app: App, ctx: Context) -> Iterator[Hit]:
         yield on_node(
             api, "api", f"{_label(api)} has no throttling, so only the account-wide limit "
             f"({ACCOUNT_RPS_LIMIT}, shared by every API in the region) bounds a flood of "
-            f"requests to its functions; set {_throttle_hint(app, api)}.",
+            f"requests to its functions; set "
+            f"{spell(app, 'rest_throttling' if api.kind == 'rest' else 'v2_throttling')}.",
             "throttling_rate", detail="throttling")
 
 
@@ -233,16 +218,9 @@ def rest_api_without_waf(app: App, ctx: Context) -> Iterator[Hit]:
         yield on_node(
             api, "api", f"{_label(api)} faces the internet with no WAF web ACL, so nothing "
             "rate-limits a single abusive client or filters bots and injection payloads; "
-            "associate an AWS::WAFv2::WebACLAssociation with its stage, with a rate-based "
+            f"associate an {spell(app, 'waf_association')} with its stage, with a rate-based "
             "rule (e.g. 1000 requests per 5 minutes per IP) and the AWS managed rule groups.",
             "waf", detail="waf")
-
-
-def _failure_hint(app: App) -> str:
-    if app.format == "serverless":
-        return "destinations: onFailure: <SQS queue or SNS topic ARN> (or onError: <DLQ ARN>)"
-    return ("DeadLetterConfig: TargetArn: <SQS queue ARN> (SAM: DeadLetterQueue), or an "
-            "EventInvokeConfig with DestinationConfig: OnFailure")
 
 
 @rule(id="FG-SCL-004", title="Asynchronously invoked function without a failure destination",
@@ -292,7 +270,8 @@ def async_without_failure_destination(app: App, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             f"Function {fn.display_name} is invoked asynchronously ({', '.join(kinds)}) but has "
             "no dead-letter queue or on-failure destination, so events that still fail "
-            f"after Lambda's two retries are dropped without trace; set {_failure_hint(app)}.",
+            f"after Lambda's two retries are dropped without trace; set "
+            f"{spell(app, 'failure_destination')}.",
             first.loc, Subject("function", fn.id, fn.display_name, fn.id),
             "failure-destination", {"triggers": kinds})
 
@@ -364,7 +343,7 @@ def sqs_source_without_redrive(app: App, ctx: Context) -> Iterator[Hit]:
                 queue, "resource", f"Queue {queue.id} triggers function {fn.display_name} but "
                 "has no dead-letter queue, so a message the function cannot process is "
                 "retried until it expires, invoking the function each time; set "
-                "RedrivePolicy with deadLetterTargetArn: <DLQ ARN> and maxReceiveCount: 5.",
+                f"{spell(app, 'redrive', node=queue)}.",
                 "dead_letter", detail="redrive", function=fn.id)
 
 
@@ -398,11 +377,11 @@ def zero_reserved_concurrency(app: App, ctx: Context) -> Iterator[Hit]:
     ```
     Remove the function if it is no longer needed; otherwise give it a real cap.
     """
-    key = _key(app, "reservedConcurrency", "ReservedConcurrentExecutions")
+    setting = assign(app, "reserved_concurrency", 0)
     for fn in app.functions:
         if as_int(fn.reserved_concurrency) == 0:
             yield on_function(
-                fn, f"Function {fn.display_name} has {key}: 0, so every invocation is "
+                fn, f"Function {fn.display_name} has {setting}, so every invocation is "
                 "throttled; remove the function if it is retired, or set the cap it needs.",
                 "reserved_concurrency", detail="disabled")
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from faasguard.loaders.yamlsafe import line_of
 from faasguard.model import App, Function, Location, Parameter, Resource
 from faasguard.rules.registry import Context, Hit, on_function, on_node, on_resource, rule
+from faasguard.rules.spelling import spell
 from faasguard.secrets import (
     Confidence,
     Detection,
@@ -218,9 +219,9 @@ def template_secret(app: App, ctx: Context) -> Iterator[Hit]:
     for param, found in _parameter_secrets(app):
         reported_defaults.add(found.fingerprint)
         yield on_node(param, "parameter",
-                      f"Parameter {param.id} has {describe(found)} as its Default, "
-                      f"{found.masked}; remove the default and pass the value at deploy "
-                      "time, or resolve it from Secrets Manager.",
+                      f"{spell(app, 'parameter')} {param.id} has {describe(found)} as its "
+                      f"{spell(app, 'parameter_default')}, {found.masked}; remove the default "
+                      "and pass the value at deploy time, or resolve it from Secrets Manager.",
                       "default", detail=f"Parameters.{param.id}.Default",
                       evidence=_evidence(found))
     for res in app.resources.values():
@@ -231,8 +232,8 @@ def template_secret(app: App, ctx: Context) -> Iterator[Hit]:
                 continue  # a parameter default reported above flows in here
             yield at(location, on_resource(
                 res, f"{res.type} {res.id} sets {path} to {describe(found)} in plain text, "
-                     f"{found.masked}; use a {{{{resolve:secretsmanager:...}}}} dynamic "
-                     "reference instead.",
+                     f"{found.masked}; use {spell(app, 'secret_reference', node=res)} "
+                     "instead.",
                 detail=path, evidence=_evidence(found, property=path)))
 
 
@@ -304,9 +305,9 @@ def parameter_without_noecho(app: App, ctx: Context) -> Iterator[Hit]:
     """
     ## What it does
     Reports template parameters whose name says they carry a secret (`DbPassword`,
-    `GithubToken`, `ApiKey`) and that do not set `NoEcho: true`. Names that describe a
-    secret rather than hold it (`DbSecretArn`, `PasswordLength`) and SSM-typed
-    parameters are not reported.
+    `GithubToken`, `ApiKey`) and that do not set `NoEcho: true`, and Terraform variables
+    of that kind without `sensitive = true`. Names that describe a secret rather than
+    hold it (`DbSecretArn`, `PasswordLength`) and SSM-typed parameters are not reported.
 
     ## Why is this bad?
     Without `NoEcho`, CloudFormation shows the value in the console, in
@@ -333,9 +334,9 @@ def parameter_without_noecho(app: App, ctx: Context) -> Iterator[Hit]:
         if kind is None or param.no_echo is True or not _holds_value(param):
             continue
         yield on_node(param, "parameter",
-                      f"Parameter {name} looks like it carries a {kind.replace('-', ' ')} but "
-                      "does not set NoEcho: true, so its value shows in the console and in "
-                      "describe-stacks output.",
+                      f"{spell(app, 'parameter')} {name} looks like it carries a "
+                      f"{kind.replace('-', ' ')} but does not set {spell(app, 'no_echo')}, so "
+                      f"its value shows in {spell(app, 'parameter_shown')}.",
                       "no_echo", detail=f"Parameters.{name}.NoEcho")
 
 
@@ -387,6 +388,7 @@ def env_secrets_without_cmk(app: App, ctx: Context) -> Iterator[Hit]:
             else env_location(fn, names[0])
         yield at(location, on_function(
             fn, f"{fn.display_name} keeps secrets in its environment ({', '.join(names)}) "
-                "under the AWS managed key only; set a customer managed KMS key (KmsKeyArn) "
-                "so reading them needs kms:Decrypt on a key you control.",
+                "under the AWS managed key only; set a customer managed KMS key "
+                f"({spell(app, 'env_kms_key')}) so reading them needs kms:Decrypt on a key you "
+                "control.",
             detail="kms_key"))
