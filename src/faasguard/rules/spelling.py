@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from faasguard.model import App, Ref, Resource
+from faasguard.model import App, Resource
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -233,11 +233,9 @@ def assign(app: App, setting: str, value: int | bool | str, *,
 def reference(app: App, value: Any) -> str:
     """A value for a message, a reference to another resource in the app's own syntax:
     ``aws_dynamodb_table.orders.arn`` in Terraform, ``!GetAtt Orders.Arn`` otherwise."""
-    if isinstance(value, Ref) and app.format == "terraform":
-        return str(value)
-    from faasguard.iampolicy import show
+    from faasguard.leastpriv import show_in  # the same, for callers with only a format
 
-    return show(value)
+    return show_in(value, app.format)
 
 
 _MODULE_PATH = re.compile(r'^(?:module\.[^.\[]+(?:\[(?:"[^"]*"|[^\]]*)\])?\.)+')
