@@ -1,12 +1,18 @@
 """Cost of the sandbox on an I/O-heavy handler (target: under 10%).
 
     python benchmarks/sandbox_overhead.py [--calls 300] [--files 100] [--connects 40]
+                                          [--size 512]
 
-The handler writes `--files` small files (new names on every call) in a temporary
-directory, reads each back, deletes it, then opens `--connects` TCP connections to a
-local server (accept and close on a thread), sending a few bytes on each. Every file
-and socket operation is an audited event the sandbox checks: `open` (write and read),
-`os.remove`, `socket.getaddrinfo`, `socket.connect`.
+The handler writes `--files` files of `--size` bytes (new names on every call) in a
+temporary directory, reads each back, deletes it, then opens `--connects` TCP
+connections to a local server (a thread), sends a few bytes and reads a `--size`
+response on each. Every file and socket operation is an audited event the sandbox
+checks: `open` (write and read), `os.remove`, `socket.getaddrinfo`, `socket.connect`.
+The defaults are the worst case: tiny payloads, so the handler is almost nothing but
+system calls, each with its audit event (about 460 per call). A handler that moves
+data (`--files 20 --connects 10 --size 65536`) pays the same per event on fewer events;
+one that waits on services (`--latency-ms 2 --clock wall`: each response after 2 ms,
+timed in wall time, which is what Lambda bills) pays it on a much longer call.
 
 Modes:
 - bare:      no sandbox at all;
@@ -45,7 +51,7 @@ MODES = ("bare", "installed", "active")
 BLOCK = 10  # rounds on one CPU before both workers move to the next
 
 
-def _server() -> int:
+def _server(size: int, latency: float) -> int:
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", 0))
@@ -55,6 +61,9 @@ def _server() -> int:
         while True:
             conn, _ = server.accept()
             conn.recv(16)
+            if latency:
+                time.sleep(latency)  # a round trip to a service elsewhere
+            conn.sendall(b"y" * size)  # the response the handler reads
             conn.close()
 
     threading.Thread(target=loop, daemon=True).start()
@@ -65,8 +74,8 @@ def _server() -> int:
 _calls = [0]
 
 
-def _handler(directory: str, port: int, files: int, connects: int) -> None:
-    payload = b"x" * 512
+def _handler(directory: str, port: int, files: int, connects: int, size: int) -> None:
+    payload = b"x" * size
     _calls[0] += 1
     for index in range(files):
         path = f"{directory}/f{_calls[0]}-{index}"  # new names every call: no cache hits
@@ -78,14 +87,18 @@ def _handler(directory: str, port: int, files: int, connects: int) -> None:
     for _ in range(connects):
         with socket.create_connection(("127.0.0.1", port)) as conn:
             conn.sendall(b"ping")
+            while conn.recv(65536):
+                pass
 
 
-def child(kind: str, files: int, connects: int) -> None:
+def child(kind: str, files: int, connects: int, size: int, latency: float,
+          clock: str) -> None:
     """A worker interpreter: "bare" (no sandbox) or "hooked" (a Sandbox built, so the
     hook is installed). For each line on stdin ("inactive" or "active") it runs one
     call and prints the CPU time of its thread, in µs."""
     sys.path.insert(0, str(ROOT / "runtime" / "src"))
-    port = _server()
+    port = _server(size, latency)
+    now = time.perf_counter if clock == "wall" else time.thread_time
     with tempfile.TemporaryDirectory(prefix="fg-sandbox-bench-") as directory:
         sandbox = None
         if kind == "hooked":
@@ -93,19 +106,19 @@ def child(kind: str, files: int, connects: int) -> None:
             sandbox = Sandbox(network=[f"127.0.0.1:{port}"], tmp="read-write",
                               tmp_dir=directory, code_paths=[str(ROOT / "benchmarks")])
         for _ in range(3):  # warm-up: imports, caches
-            _handler(directory, port, files, connects)
+            _handler(directory, port, files, connects, size)
         for line in sys.stdin:
             if line.startswith("pin "):
                 _pin(int(line.split()[1]))
                 print("pinned", flush=True)
                 continue
-            start = time.thread_time()
+            start = now()
             if line.strip() == "active" and sandbox is not None:
                 with sandbox.activate(None):
-                    _handler(directory, port, files, connects)
+                    _handler(directory, port, files, connects, size)
             else:
-                _handler(directory, port, files, connects)
-            print(f"{(time.thread_time() - start) * 1e6:.1f}", flush=True)
+                _handler(directory, port, files, connects, size)
+            print(f"{(now() - start) * 1e6:.1f}", flush=True)
 
 
 def _pin(cpu: int) -> None:
@@ -115,10 +128,11 @@ def _pin(cpu: int) -> None:
 
 
 class _Worker:
-    def __init__(self, kind: str, files: int, connects: int) -> None:
+    def __init__(self, kind: str, args: argparse.Namespace) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", kind, "--files", str(files),
-             "--connects", str(connects)],
+            [sys.executable, __file__, "--child", kind, "--files", str(args.files),
+             "--connects", str(args.connects), "--size", str(args.size),
+             "--latency-ms", str(args.latency_ms), "--clock", args.clock],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def call(self, mode: str) -> float:
@@ -144,15 +158,24 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--files", type=int, default=100)
     parser.add_argument("--connects", type=int, default=40)
+    parser.add_argument("--size", type=int, default=512,
+                        help="bytes per file written and read, and per response received "
+                             "(default 512: nearly all the time goes to system calls)")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="the server waits this long before each response, as a "
+                             "service in the same region would (default 0)")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="time the handler's CPU time (default; the strictest) or its "
+                             "wall time (what Lambda bills)")
     parser.add_argument("--no-pin", dest="pin", action="store_false",
                         help="leave the workers to the scheduler")
     parser.add_argument("--child", choices=("bare", "hooked"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.files, args.connects)
+        child(args.child, args.files, args.connects, args.size, args.latency_ms / 1000,
+              args.clock)
         return
-    bare, hooked = _Worker("bare", args.files, args.connects), \
-        _Worker("hooked", args.files, args.connects)
+    bare, hooked = _Worker("bare", args), _Worker("hooked", args)
     steps = [(bare, "inactive", "bare"), (hooked, "inactive", "installed"),
              (hooked, "active", "active")]
     times: dict[str, list[float]] = {mode: [] for mode in MODES}
@@ -175,11 +198,13 @@ def main() -> None:
         pairs = [on / off for on, off in zip(times[mode], times[base], strict=True) if off > 0]
         return (statistics.median(pairs) - 1) * 100
 
-    print(f"I/O-heavy handler: {args.files} files written, read and removed + "
-          f"{args.connects} TCP connects per call; {args.calls} rounds of one call per "
+    print(f"I/O-heavy handler: {args.files} files of {args.size:,} bytes written, read and "
+          f"removed + {args.connects} TCP connects receiving {args.size:,} bytes each per "
+          f"call{f' after {args.latency_ms:g} ms' if args.latency_ms else ''}; "
+          f"{args.clock} time; {args.calls} rounds of one call per "
           f"mode; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
           f"{'workers pinned together' if cpus else 'workers not pinned'}\n")
-    print("| mode | median CPU µs per call | vs bare (paired) |")
+    print(f"| mode | median {args.clock} µs per call | vs bare (paired) |")
     print("|---|---:|---:|")
     for mode in MODES:
         shown = "" if mode == "bare" else f"{ratio(mode, 'bare'):+.1f}%"
