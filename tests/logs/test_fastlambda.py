@@ -5,13 +5,16 @@ of) and once with DuckDB's share turned off (every line through
 `faasguard.logs.parsers.lambda_logs`); the two stores must hold the same rows, ids
 included. The lines mix the common forms DuckDB parses with the cases it must hand back
 to Python (malformed platform lines, errors, timeouts, JSON Python reads differently,
-non-ASCII where regular expression engines differ, multi-line export events).
+non-ASCII where regular expression engines differ, multi-line export events). Files of
+printable ASCII only and files with other characters take different SQL (see
+`fastlambda.screen`), so both are read.
 """
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -86,6 +89,67 @@ EXPORT = [f"2026-11-20T10:00:0{i % 10}.000Z {line}" for i, line in enumerate(LIN
 ]
 
 
+# Edge cases of the SQL's own shortcuts: the usual export prefix, heads cut at 12
+# characters, request ids Python keeps as written, lines that continue an event.
+MORE = [
+    "START RequestId: null Version: 1",
+    "START RequestId: undefined",
+    "END RequestId: None",
+    "REPORT RequestId: null\tDuration: 1.5 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\t"
+    "Max Memory Used: 50 MB\t",
+    '{"level":"INFO","requestId":"undefined","message":"x"}',
+    '{"level":"INFO","requestId":"null","timestamp":"2026-11-20T10:00:00.000+02:00"}',
+    '{"level":"warn","message":"x","time":1700000000000}',
+    '{"level":"INFO","x":1,"x":2,"requestId":"r"}',
+    '{"level":{"a":1},"requestId":["x"]}',
+    '{"level":"INFO","requestId":{"id":"x"}}',
+    '{"level":null,"log_level":"INFO","RequestId":"x","Level":"ERROR"}',
+    '{"level":"INFO","level":null}',
+    '{"level":"DEBUG","time":true}',
+    '{"message":"a","message":{"errorType":"E"}}',
+    '{"requestId":"a","AWSRequestId":"b","request_id":"c","log_level":"DEBUG"}',
+    '{"level":"INFO","time":"2026-11-20T10:00:00Z","timestamp":""}',
+    "2026-11-20T10:00:00.000Z\tr2\tnull\tINFO\tnode line",
+    "2026-11-20T10:00:00.000Z\tnull\tINFO\tnode line",
+    "RESTORE_START Runtime Version: x",
+    "RESTORE_REPORT Restore Duration: 5 ms",
+    "RESTORE_SOMETHING else",
+    "INIT_RUNTIME_DONE",
+    "TELEMETRY\tName: x",
+    "LOGS\tName: x",
+    "LOGSTASH line",
+    "EXTENSION",
+    "\t  \t",
+    "[WARNING]\t2026-11-20T10:00:00.000Z\tnull\twarned",
+    "[info]\t2026-11-20T10:00:00.000Z\tr\tlower level",
+    "2026/11/20/[$LATEST]abc not a stream without a time",
+    "12345",
+]
+EXPORT_MORE = [
+    "2026-11-20T10:00:00.000Z 2026/11/20/[$LATEST]Runtime.OutOfMemory START RequestId: s",
+    "2026-11-20T10:00:00.000Z 2026/11/20/[$LATEST]abc [INFO]\tt\tr\tin a stream",
+    "2026-11-20T10:00:00.000Z 2026/11/20/[$LATEST] missing name",
+    "2026-11-20T10:00:00.000Z 2026/11/20/[$LATEST]abc",
+    "2026-11-20T10:00:00Z START RequestId: no-millis Version: 1",
+    "2026-11-20T10:00:00.5Z END RequestId: one-digit",
+    "2026-11-20T10:00:00.000+0000 END RequestId: offset",
+    "2026-11-20T10:00:00.000Z 12 digits first",
+    "2026-11-20T10:00:00.000Z  START RequestId: two-spaces",
+    "2026-02-30T10:00:00.000Z END RequestId: no-such-day",
+    "2026-11-20T10:00:00.000Z [INFO]\t2026-11-20T10:00:00.000Z\tr\ttimed out? Task timed out "
+    "after 3.00 seconds",
+    "2026-11-20T10:00:01.000Z [ERROR]\tT\tr\tboom",
+    "",
+    "  indented continuation",
+    "2026-11-20T10:00:02.000Z END RequestId: after-blank-continuation",
+]
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def _store(paths: list[Path], db: Path, batch: int) -> None:
     ingest([str(p) for p in paths], db, batch=batch, log_group="/aws/lambda/fn")
 
@@ -98,34 +162,59 @@ def _rows(db: Path, table: str) -> list[tuple[object, ...]]:
 @pytest.mark.parametrize("batch", [4, 50_000])
 def test_duckdb_rows_equal_python_rows(tmp_path: Path, batch: int,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    lines, export, bare = (tmp_path / "lines.log", tmp_path / "export.log",
-                           tmp_path / "no-newline.log")
-    lines.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    export.write_text("\n".join(EXPORT) + "\n", encoding="utf-8")
+    export = [f"2026-11-20T10:00:0{i % 10}.000Z {line}" for i, line in enumerate(LINES + MORE)
+              if line] + EXPORT_MORE + EXPORT
+    ascii_lines = [line for line in LINES + MORE
+                   if line.isascii() and line.replace("\t", " ").isprintable()]
+    ascii_export = [line for line in export if line.isascii()]
+    sources = [
+        _write(tmp_path / "lines.log", LINES + MORE),
+        _write(tmp_path / "export.log", export),
+        _write(tmp_path / "ascii-lines.log", ascii_lines),
+        _write(tmp_path / "ascii-export.log", ascii_export),
+        # an export file whose first event is a blank line continued by an indented one
+        _write(tmp_path / "starts-blank.log", ["", "  " + export[0], "", *ascii_export[:20]]),
+    ]
+    bare = tmp_path / "no-newline.log"
     bare.write_text("\n".join(LINES[:8]), encoding="utf-8")
-    sources = [lines, export, bare]
-    chunks: list[int] = []
-    real = FASTLAMBDA.Chunk.__init__
+    sources.append(bare)
+    stored: list[tuple[bool, int]] = []  # (plain ASCII chunk, rows DuckDB stored)
+    real = FASTLAMBDA.Chunk.insert
 
-    def counted(self: object, *args: object) -> None:
-        real(self, *args)  # type: ignore[arg-type]
-        chunks.append(1)
+    def counted(self: Any) -> int:
+        count: int = real(self)
+        stored.append((self.ascii_only, count))
+        return count
 
-    monkeypatch.setattr(FASTLAMBDA.Chunk, "__init__", counted)
+    monkeypatch.setattr(FASTLAMBDA.Chunk, "insert", counted)
     fast = tmp_path / "fast.duckdb"
     _store(sources, fast, batch)
-    assert chunks, "DuckDB parsed no chunk"
-    monkeypatch.setattr(INGEST, "safe", lambda data: False)  # every line through Python
     python = tmp_path / "python.duckdb"
+    monkeypatch.setattr(INGEST, "screen", lambda data: None)  # every line through Python
     _store(sources, python, batch)
     for table in ("lambda_events", "audit_events", "quarantine"):
         assert _rows(fast, table) == _rows(python, table), table
-    assert len(_rows(fast, "lambda_events")) == 96
+    total = len(_rows(fast, "lambda_events"))
+    assert total == 418
+    # both SQL variants ran, and took most lines (a failing query falls back silently)
+    assert {ascii_only for ascii_only, count in stored if count} == {True, False}
+    assert sum(count for _, count in stored) > total // 2
+    with duckdb.connect(str(fast), read_only=True) as con:
+        framings = dict(con.execute("SELECT path, framing FROM sources").fetchall())
+    assert framings[str(tmp_path / "starts-blank.log")] == "events"
 
 
-def test_multiline_units_are_found_with_their_lines() -> None:
-    data = (b"2026-11-20T10:00:00.000Z a\n2026-11-20T10:00:01.000Z b\nmore\nmore\n"
-            b"2026-11-20T10:00:02.000Z c\nlast\n")
-    assert FASTLAMBDA.multiline_units(data, 10) == [
-        (11, 27, data.index(b"2026-11-20T10:00:02")), (14, data.index(b"2026-11-20T10:00:02"),
-                                                       len(data))]
+def test_a_chunk_duckdb_fails_on_is_read_by_python(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _write(tmp_path / "export.log", [f"2026-11-20T10:00:00.000Z {line}"
+                                              for line in LINES if line])
+    python = tmp_path / "python.duckdb"
+    monkeypatch.setattr(INGEST, "screen", lambda data: None)
+    _store([source], python, 50_000)
+    monkeypatch.undo()
+    monkeypatch.setattr(FASTLAMBDA, "insert_sql", lambda *args: "SELECT * FROM no_such_table")
+    broken = tmp_path / "broken.duckdb"
+    report = ingest([str(source)], broken, log_group="/aws/lambda/fn")
+    assert report.sources[0].state == "ingested"
+    for table in ("lambda_events", "quarantine"):
+        assert _rows(broken, table) == _rows(python, table), table

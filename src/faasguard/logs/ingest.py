@@ -9,6 +9,7 @@ others go on.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
@@ -20,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from faasguard.logs import fasttrail
 from faasguard.logs.detect import HEAD_BYTES, Detected, Format, Framing, NotLogs, detect
-from faasguard.logs.fastlambda import Chunk, chunks, safe
+from faasguard.logs.fastlambda import ASCII, Chunk, chunks, screen
 from faasguard.logs.parsers import Item, apigw, audit, cloudtrail, cloudwatch, quarantine
 from faasguard.logs.parsers.lambda_logs import EVENT_START, NOWHERE, Origin, parse_line
 from faasguard.logs.schema import LAMBDA, QUARANTINE
@@ -37,7 +39,14 @@ from faasguard.logs.sources import (
     read_head,
     spool_path,
 )
-from faasguard.logs.store import Progress, Store, duckdb_error, hash64, position_id
+from faasguard.logs.store import (
+    Batches,
+    Progress,
+    Store,
+    duckdb_error,
+    hash64,
+    position_id,
+)
 
 DEFAULT_BATCH = 50_000
 # Lambda files go to DuckDB in chunks of MAX_CHUNK bytes (about 200 000 lines: inserts
@@ -197,6 +206,10 @@ class Ingestor:
                                                          MAX_CHUNK)
         self.progress = progress
         self.origin = origin
+        # CloudTrail files waiting to be stored together (faasguard.logs.fasttrail)
+        self.trails = fasttrail.Trails(
+            store, functools.partial(self._read, fast=False), self.source, progress,
+            MAX_DOCUMENT, None if batch is None else self.batch)
 
     def run(self, sources: list[Source | Unreadable]) -> IngestReport:
         reports = []
@@ -207,7 +220,9 @@ class Ingestor:
             if self.progress:
                 self.progress(index, len(sources), source.name)
             reports.append(self.source(source, index, len(sources)))
-        return IngestReport(tuple(reports))
+        self.trails.flush()
+        return IngestReport(tuple(self.trails.stored.get(index, report)
+                                  for index, report in enumerate(reports)))
 
     def source(self, source: Source, index: int = 0, total: int = 1) -> SourceReport:
         try:
@@ -255,9 +270,14 @@ class Ingestor:
         return _guarded(parse_unit(fmt, framing, text, self.origin), fmt, text)
 
     def _read(self, source: Source, fp: Fingerprint, progress: Progress, resumed_line: int | None,
-              index: int, total: int) -> SourceReport:
+              index: int, total: int, fast: bool = True) -> SourceReport:
         fmt, framing = progress.format, progress.framing
         assert fmt is not None and framing is not None
+        if fast and fmt == Format.CLOUDTRAIL and framing != Framing.EVENTS:
+            waiting = self.trails.add(source, fp, progress, resumed_line, index, total)
+            if waiting is not None:  # stored with its batch; else for the parser, below
+                return waiting
+        self.trails.flush()  # sources are stored in order
         if fmt == Format.LAMBDA and framing != Framing.DOCUMENT and not progress.skip:
             return self._read_chunks(source, fp, progress, resumed_line, index, total)
         store, limit, source_id = self.store, self.batch, progress.source_id
@@ -322,53 +342,62 @@ class Ingestor:
         """A Lambda log file, a chunk of whole units at a time: DuckDB parses the units
         it can (`faasguard.logs.fastlambda`), Python the rest, and each chunk is
         committed with the position after it."""
-        store, source_id = self.store, progress.source_id
+        store = self.store
         fmt, framing = progress.format, progress.framing
         assert fmt is not None and framing is not None
         events = framing == Framing.EVENTS
         offset, line = progress.offset, progress.line
         totals = {"events": 0, "quarantined": 0, "attempted": 0}
         error: str | None = None
-        size = self.chunk
 
-        def commit(status: str, chunk: Chunk | None = None,
-                   batches: dict[str, list[tuple[Any, ...]]] | None = None,
+        def commit(status: str, data: bytes = b"", newlines: int = 0, fast: bool = True,
                    done: bool = False) -> None:
-            def fast() -> dict[str, int]:
+            chunk = self._chunk(data, line, newlines, events, progress.source_id) \
+                if fast else None
+            attempted = 0
+
+            def rows_by_sql() -> dict[str, int]:
+                nonlocal attempted
                 count = chunk.insert() if chunk is not None else 0
-                totals["attempted"] += count  # position-keyed: never a duplicate
+                attempted += count  # position-keyed: never a duplicate
                 return {LAMBDA.name: count}
 
-            inserted = store.commit(progress, batches or {}, offset, line, 0, status=status,
-                                    source=source if done else None,
-                                    fp=fp if done else None, error=error, extra=fast)
+            def rows_by_python() -> Batches:
+                nonlocal attempted
+                if chunk is not None:
+                    units = chunk.rest()
+                else:
+                    units = [(unit.line, unit.data)
+                             for unit in _units(io.BytesIO(data), framing, 0, line)]
+                batches, tried = self._parse_units(fmt, framing, units, progress.source_id)
+                attempted += tried
+                return batches
+
+            after = line + newlines
+            try:
+                inserted = store.commit(
+                    progress, rows_by_python, offset + len(data), after, 0, status=status,
+                    source=source if done else None, fp=fp if done else None, error=error,
+                    extra=rows_by_sql)
+            finally:
+                if chunk is not None:
+                    chunk.drop()
+            totals["attempted"] += attempted
             totals["quarantined"] += inserted.pop(QUARANTINE.name, 0)
             totals["events"] += sum(inserted.values())
             if self.progress:
-                self.progress(index, total, f"{source.name}:{line}")
+                self.progress(index, total, f"{source.name}:{after}")
 
         try:
             with opened(source, offset) as stream:
-                for data in chunks(stream, events, size):
-                    chunk, rest = self._classify(data, line, events, source_id)
-                    batches: dict[str, list[tuple[Any, ...]]] = {}
-                    for unit_line, unit_data in rest:
-                        items = self._unit_items(fmt, framing, unit_data)
-                        for k, (table, key, row) in enumerate(items):
-                            ident = hash64(key) if key else position_id(source_id, unit_line, k)
-                            if table == QUARANTINE.name:
-                                row = (k, *row[1:])  # its position within the unit
-                            else:
-                                totals["attempted"] += 1
-                            batches.setdefault(table, []).append(
-                                (ident, source_id, unit_line, *row))
-                    offset += len(data)
-                    line += data.count(b"\n")
+                for data in chunks(stream, events, self.chunk):
+                    newlines = data.count(b"\n")
                     try:
-                        commit("reading", chunk, batches)
-                    finally:
-                        if chunk is not None:
-                            chunk.drop()
+                        commit("reading", data, newlines)
+                    except duckdb_error():  # DuckDB could not take it: Python reads it
+                        commit("reading", data, newlines, fast=False)
+                    offset += len(data)
+                    line += newlines
         except (NotLogs, OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
             error = str(exc) if isinstance(exc, NotLogs) else _read_error(exc)
             error = f"{error}; read up to line {line}"
@@ -378,20 +407,31 @@ class Ingestor:
                             totals["attempted"] - totals["events"], totals["quarantined"],
                             error, resumed_line)
 
-    def _classify(self, data: bytes, line: int, events: bool,
-                  source_id: int) -> tuple[Chunk | None, list[tuple[int, bytes]]]:
-        """The chunk as DuckDB classified it, and the units left to Python (line, bytes):
-        all of them when DuckDB cannot take the chunk."""
-        if safe(data):
-            try:
-                chunk = Chunk(self.store.db, self.store.spool, data, line, events,
-                              source_id, self.origin)
-            except duckdb_error():
-                pass
-            else:
-                return chunk, chunk.rest
-        units = _units(io.BytesIO(data), Framing.EVENTS if events else Framing.LINES, 0, line)
-        return None, [(unit.line, unit.data) for unit in units]
+    def _chunk(self, data: bytes, line: int, newlines: int, events: bool,
+               source_id: int) -> Chunk | None:
+        """The chunk for DuckDB to parse; None when DuckDB cannot read it as Python
+        does (or there is nothing to read)."""
+        kind = screen(data) if data else None
+        if kind is None:
+            return None
+        return Chunk(self.store.db, self.store.spool, data, line, newlines, events,
+                     source_id, self.origin, ascii_only=kind == ASCII)
+
+    def _parse_units(self, fmt: str, framing: str, units: list[tuple[int, bytes]],
+                     source_id: int) -> tuple[Batches, int]:
+        """Rows of the units Python parses, per table, and how many are events."""
+        batches: Batches = {}
+        attempted = 0
+        for unit_line, unit_data in units:
+            items = self._unit_items(fmt, framing, unit_data)
+            for k, (table, key, row) in enumerate(items):
+                ident = hash64(key) if key else position_id(source_id, unit_line, k)
+                if table == QUARANTINE.name:
+                    row = (k, *row[1:])  # its position within the unit
+                else:
+                    attempted += 1
+                batches.setdefault(table, []).append((ident, source_id, unit_line, *row))
+        return batches, attempted
 
 
 def ingest(paths: list[str], db: Path, *, batch: int | None = None,
