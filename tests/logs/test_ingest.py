@@ -419,3 +419,32 @@ def test_absurd_numbers_do_not_stop_a_batch(tmp_path: Path) -> None:
             None, None, None, None)
         assert con.execute("SELECT duration_ms, memory_mb FROM lambda_events ORDER BY line"
                            ).fetchall() == [(2.5, None), (None, None)]
+
+
+def test_a_field_of_megabytes_is_stored_whole(tmp_path: Path) -> None:
+    # Rows go to DuckDB one CSV line each: a 3 MB field must not hit the CSV reader's
+    # default line limit (2 MB), which used to fail the whole ingestion.
+    record = json.loads((FIXTURES / "apigw-access.log").read_text().splitlines()[0])
+    agent = "A" * 3_000_000
+    log = tmp_path / "access.log"
+    # (the format is told from the first lines, so the long one comes second)
+    log.write_text(json.dumps(record) + "\n"
+                   + json.dumps({**record, "requestId": "big", "userAgent": agent}) + "\n")
+    db = tmp_path / "store.duckdb"
+    report = ingest([str(log)], db).sources[0]
+    assert (report.state, report.events, report.quarantined) == ("ingested", 2, 0)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT length(user_agent) FROM apigw_requests "
+                           "WHERE request_id = 'big'").fetchone() == (len(agent),)
+
+
+def test_a_small_file_nested_too_deep_to_detect_is_named_and_the_rest_goes_on(
+        tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000 + "]" * 5000 + "\n")
+    good = tmp_path / "access.log"
+    shutil.copy(FIXTURES / "apigw-access.log", good)
+    report = ingest([str(deep), str(good)], tmp_path / "store.duckdb")
+    states = {Path(s.name).name: (s.state, s.message) for s in report.sources}
+    assert states["deep.json"] == ("failed", "JSON nested too deeply to read")
+    assert states["access.log"][0] == "ingested"

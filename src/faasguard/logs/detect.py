@@ -126,6 +126,8 @@ def _detect_json(text: str, complete: bool) -> Detected:
             value = json.loads(line)
         except ValueError:
             break
+        except RecursionError:
+            raise NotLogs("JSON nested too deeply to read") from None
         fmt = _classify(value)
         if fmt is not None:
             return Detected(fmt, Framing.LINES)
@@ -138,6 +140,8 @@ def _detect_json(text: str, complete: bool) -> Detected:
             value, _ = json.JSONDecoder().raw_decode(text)
         except ValueError as exc:
             raise NotLogs(f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise NotLogs("JSON nested too deeply to read") from None
         fmt = _classify(value)
         if fmt is None:
             raise NotLogs(f"JSON, but not a log format faasguard reads (not CloudTrail, "

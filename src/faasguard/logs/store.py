@@ -300,7 +300,9 @@ class Store:
         literal = str(target).replace("'", "''")
         read = (f"read_csv('{literal}', columns = {spec}, header = false, "
                 "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-                "new_line = '\\n', nullstr = '', strict_mode = false)")
+                "new_line = '\\n', nullstr = '', strict_mode = false, "
+                # a row is one line: as long as the longest field a record can carry
+                "max_line_size = 1073741824)")
         if keyed:
             sql = (f"INSERT INTO {name} SELECT new.* FROM (SELECT DISTINCT ON (id) {exprs} "
                    f"FROM {read}) new ANTI JOIN {name} old ON old.id = new.id")
