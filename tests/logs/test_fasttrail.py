@@ -78,6 +78,9 @@ def record(i: int, **fields: Any) -> dict[str, Any]:
         rec["additionalEventData"] = {"LoginTo": "https://console.aws.amazon.com/",
                                       "MobileVersion": "No", "MFAUsed": "Yes"}
         rec["errorMessage"] = None
+    if kind == 3:  # an Identity Center sign-in step: its outcome in serviceEventDetails
+        rec["serviceEventDetails"] = {"CredentialVerification": "Failure" if i % 2 else
+                                      "Success"}
     for name, value in fields.items():
         if value is ABSENT:
             rec.pop(name, None)
@@ -137,6 +140,8 @@ VARIANTS = [
     record(1017, responseElements={"x": {"ConsoleLogin": "Success"}},
            additionalEventData=[{"MFAUsed": "No"}]),
     record(1018, responseElements="ConsoleLogin", requestParameters={}),
+    record(1018_1, serviceEventDetails={"UserAuthentication": "Success", "n": [1, None]}),
+    record(1018_2, serviceEventDetails="Failure"),
     record(1019, requestParameters={"nested": {"a": None, "b": [None, {}]}, "n": None}),
     record(1020, userIdentity={"type": "IAMUser", "userName": "nul\u0000byte"}),
     record(1021, requestParameters={"big": 123456789012345678901234567890, "neg": -0,

@@ -448,3 +448,26 @@ def test_a_small_file_nested_too_deep_to_detect_is_named_and_the_rest_goes_on(
     states = {Path(s.name).name: (s.state, s.message) for s in report.sources}
     assert states["deep.json"] == ("failed", "JSON nested too deeply to read")
     assert states["access.log"][0] == "ingested"
+
+
+def test_a_version_2_store_is_upgraded_by_ingest_and_named_by_report(
+        logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A version 2 store: this version's tables without service_event_details.
+    db = tmp_path / "old.duckdb"
+    ingest([str(logs / "cloudtrail.json")], db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE cloudtrail_events DROP COLUMN service_event_details")
+        con.execute("UPDATE store_meta SET value = '2' WHERE key = 'version'")
+        before = con.execute("SELECT count(*) FROM cloudtrail_events").fetchone()
+    with pytest.raises(SystemExit):
+        main(["logs", "report", "--db", str(db)])
+    assert "version 2; this faasguard reads version 3; `faasguard logs ingest` upgrades it" \
+        in capsys.readouterr().err
+    again = ingest([str(logs / "cloudtrail.json")], db)
+    assert again.sources[0].state == "already ingested"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT value FROM store_meta WHERE key = 'version'"
+                           ).fetchone() == ("3",)
+        assert con.execute("SELECT count(*), count(service_event_details) "
+                           "FROM cloudtrail_events").fetchone() == (before[0] if before else 0, 0)
+    assert main(["logs", "report", "--db", str(db), "-f", "json"]) == 0

@@ -307,3 +307,36 @@ def test_special_reason_is_the_most_frequent(tmp_path: Path) -> None:
     assert service == {"svc-a": ("token revoked", 3, 0),
                        "svc-b": ("token expired", 2, 0),   # a tie: sort order
                        "svc-c": (None, 0, 1)}
+
+
+def identity_center(when: str, name: str, outcome: str, user: str = "jane",
+                    ip: str = "198.51.100.20") -> dict[str, Any]:
+    """An IAM Identity Center sign-in event as CloudTrail logs it (type Unknown, the
+    outcome in serviceEventDetails)."""
+    return {"event_time": when, "event_source": "signin.amazonaws.com", "event_name": name,
+            "event_type": "AwsServiceEvent", "identity_type": "Unknown",
+            "identity_account_id": ACCOUNT, "identity_principal_id": ACCOUNT,
+            "identity_user_name": user, "recipient_account_id": ACCOUNT, "source_ip": ip,
+            "additional_event_data": {"AuthWorkflowID": "wf-1", "CredentialType": "PASSWORD"},
+            "service_event_details": {name: outcome}}
+
+
+def test_identity_center_sign_ins(tmp_path: Path) -> None:
+    # jane: a challenge, two failed verifications, one that succeeds, then the sign-in:
+    # 2 failures and 1 success (challenges and successful verifications are steps of
+    # the sign-in, not sign-ins); a verification with no outcome (stored before the
+    # column existed) is not counted either way.
+    found = report(tmp_path, {"cloudtrail_events": [
+        identity_center("2026-11-20T09:00:00Z", "CredentialChallenge", "Success"),
+        identity_center("2026-11-20T09:00:10Z", "CredentialVerification", "Failure"),
+        identity_center("2026-11-20T09:00:20Z", "CredentialVerification", "Failure"),
+        identity_center("2026-11-20T09:00:30Z", "CredentialVerification", "Success"),
+        identity_center("2026-11-20T09:00:31Z", "UserAuthentication", "Success"),
+        {**identity_center("2026-11-20T09:30:00Z", "CredentialVerification", "Failure"),
+         "service_event_details": None},
+    ]}, AuthOptions(burst_failures=2))
+    assert (found.events, found.successes, found.failures) == (3, 1, 2)
+    assert [(t.key, t.failures, t.successes) for t in found.by_account] == [("jane", 2, 1)]
+    assert [(r.account, r.event, r.successes, r.failures) for r in found.remote] == [
+        ("jane", "UserAuthentication", 1, 0)]
+    assert [(b.account, b.failures) for b in found.bursts] == [("jane", 2)]

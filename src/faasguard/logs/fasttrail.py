@@ -157,7 +157,7 @@ _RECORD: dict[str, Any] = {name: "VARCHAR" for name in (
     "readOnly", "managementEvent")}
 _RECORD.update({name: "JSON" for name in (
     "eventVersion", "eventTime", "eventSource", "eventName", "requestParameters",
-    "responseElements", "additionalEventData", "resources")})
+    "responseElements", "additionalEventData", "resources", "serviceEventDetails")})
 _RECORD["userIdentity"] = _IDENTITY
 SCHEMA = _struct(_RECORD) + "[]"
 
@@ -184,7 +184,8 @@ _STRINGS = {"event_time": "r.eventTime", "event_source": "r.eventSource",
             "event_name_raw": "r.eventName", "event_version": "r.eventVersion"}
 _REQUIRED = ("event_time", "event_source", "event_name_raw")
 _JSON = {"request_parameters": "r.requestParameters", "response_elements": "r.responseElements",
-         "additional_event_data": "r.additionalEventData", "resources": "r.resources"}
+         "additional_event_data": "r.additionalEventData", "resources": "r.resources",
+         "service_event_details": "r.serviceEventDetails"}
 # column -> (JSON column, key): text Python reads from inside a JSON column's object
 _INSIDE = {"mfa_used": ("additional_event_data", "MFAUsed"),
            "console_login": ("response_elements", "ConsoleLogin")}

@@ -94,6 +94,8 @@ CLOUDTRAIL = Table("cloudtrail_events", (
     ("request_id", "VARCHAR"),
     ("resources", "JSON"),
     ("vpc_endpoint_id", "VARCHAR"),
+    # sign-in outcomes of non-API events, e.g. {"CredentialVerification": "Failure"}
+    ("service_event_details", "JSON"),
 ))
 
 APIGW = Table("apigw_requests", (

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     import duckdb
 
 # 2: ids are MD5-based (DuckDB computes the same), position ids use the line
-STORE_VERSION = 2
+# 3: cloudtrail_events.service_event_details (a store of version 2 is upgraded in place)
+STORE_VERSION = 3
 # Rows per table, each a tuple in the table's column order.
 Batches = dict[str, list[tuple[Any, ...]]]
 
@@ -141,6 +142,9 @@ class Store:
         db.execute("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, "
                    "value VARCHAR)")
         found = db.execute("SELECT value FROM store_meta WHERE key = 'version'").fetchone()
+        if found is not None and found[0] == "2":
+            self._upgrade_from_2()
+            found = (str(STORE_VERSION),)
         if found is not None and found[0] != str(STORE_VERSION):
             raise StoreError(f"{self.path} is a faasguard log store of version {found[0]}; "
                              f"this faasguard reads version {STORE_VERSION}")
@@ -158,6 +162,21 @@ class Store:
             # no index on id: an index makes every insert several times slower, and
             # only rows with a natural key can repeat (see _load)
             db.execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({columns})")
+
+    def _upgrade_from_2(self) -> None:
+        """Version 2 lacks one CloudTrail column: add it (events stored before have
+        none: their sign-in outcomes are unknown, not failures)."""
+        db = self.db
+        db.execute("BEGIN TRANSACTION")
+        try:
+            db.execute("ALTER TABLE cloudtrail_events ADD COLUMN IF NOT EXISTS "
+                       "service_event_details JSON")
+            db.execute("UPDATE store_meta SET value = ? WHERE key = 'version'",
+                       [str(STORE_VERSION)])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     # -- sources -------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ JSON_COLUMNS: dict[str, str] = {
     "responseElements": "response_elements",
     "additionalEventData": "additional_event_data",
     "resources": "resources",  # a list of {ARN, accountId, type}
+    "serviceEventDetails": "service_event_details",
 }
 _KEY = re.compile(r"[A-Za-z0-9_@$:-]+")
 _REFUSED_MODIFIERS = {

@@ -81,6 +81,7 @@ def record_row(rec: dict[str, Any]) -> tuple[Any, ...] | str:
         text(rec.get("recipientAccountId")), _flag(rec.get("readOnly")),
         _flag(rec.get("managementEvent")), text(rec.get("requestID")),
         _json(rec.get("resources")), text(rec.get("vpcEndpointId")),
+        _json(rec.get("serviceEventDetails")),
     )
 
 

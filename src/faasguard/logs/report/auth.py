@@ -21,9 +21,17 @@ if TYPE_CHECKING:
 AUTH_EVENTS = ("ConsoleLogin", "AssumeRole", "AssumeRoleWithSAML",
                "AssumeRoleWithWebIdentity", "AssumeRoot", "GetSessionToken",
                "GetFederationToken")
+# IAM Identity Center (and smart card) sign-ins: a sequence of CredentialChallenge and
+# CredentialVerification events, then UserAuthentication once every challenge is met.
+# The outcome is in serviceEventDetails. A sign-in counts once: its UserAuthentication
+# (a success), or each CredentialVerification that failed.
+SIGNIN_SQL = ("(event_source = 'signin.amazonaws.com' AND (event_name = 'UserAuthentication' "
+              "OR (event_name = 'CredentialVerification' AND coalesce("
+              "service_event_details->>'$.CredentialVerification', '') = 'Failure')))")
 # CloudTrail events that open an interactive session from elsewhere.
 REMOTE_EVENTS = (
     ("signin.amazonaws.com", "ConsoleLogin"),
+    ("signin.amazonaws.com", "UserAuthentication"),
     ("ssm.amazonaws.com", "StartSession"),
     ("ssm.amazonaws.com", "ResumeSession"),
     ("ec2-instance-connect.amazonaws.com", "SendSSHPublicKey"),
@@ -59,8 +67,10 @@ CT_ACCOUNT = """CASE
   ELSE coalesce(identity_user_name, identity_arn, identity_principal_id, '(unknown)')
 END"""
 # Failed: a console sign-in that says so, or any error. Never NULL (for FILTER and NOT).
-CT_FAILED = ("(coalesce(console_login, '') = 'Failure' OR error_code IS NOT NULL "
-             "OR error_message IS NOT NULL)")
+CT_FAILED = ("(coalesce(console_login, '') = 'Failure' "
+             "OR coalesce(service_event_details->>'$.CredentialVerification', '') = 'Failure' "
+             "OR coalesce(service_event_details->>'$.UserAuthentication', '') = 'Failure' "
+             "OR error_code IS NOT NULL OR error_message IS NOT NULL)")
 _SHORT = "regexp_extract(account, '[^/:]+$')"
 
 
@@ -197,8 +207,8 @@ def _auth_table(db: duckdb.DuckDBPyConnection, period: Period) -> None:
       coalesce(error_message, error_code) AS reason, event_name AS action,
       source_ip, identity_type
     FROM cloudtrail_events
-    WHERE event_name IN ({names}) AND coalesce(identity_type, '') <> 'AWSService'
-      AND {ct_where}
+    WHERE (event_name IN ({names}) OR {SIGNIN_SQL})
+      AND coalesce(identity_type, '') <> 'AWSService' AND {ct_where}
     UNION ALL
     SELECT 'apigw', id, ts, coalesce(principal_id, user_arn, "user", caller, '(anonymous)'),
       'api:' || coalesce(api_id, domain_name, '?') || coalesce('/' || stage, ''),

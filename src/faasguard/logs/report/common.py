@@ -180,9 +180,11 @@ def open_store(path: Path) -> duckdb.DuckDBPyConnection:
         raise ReportError(f"{path} is not a faasguard log store") from None
     if found is None or found[0] != str(STORE_VERSION):
         db.close()
+        upgrade = "; `faasguard logs ingest` upgrades it (give it any source)" \
+            if found and found[0] == "2" else ""
         raise ReportError(f"{path} is a faasguard log store of version "
                           f"{found[0] if found else '?'}; this faasguard reads version "
-                          f"{STORE_VERSION}")
+                          f"{STORE_VERSION}{upgrade}")
     return db
 
 
