@@ -337,6 +337,10 @@ def _logs_report_parsers(actions: Any) -> None:
                         help="price of a GB-second (default: 0.0000166667, Lambda x86)")
     report.add_argument("--price-million-requests", type=float, metavar="USD",
                         help="price of a million requests (default: 0.20)")
+    report.add_argument("--parquet", metavar="DIR",
+                        help="with --engine spark: read the event tables from DIR/<table>/ "
+                             "(as `faasguard logs export` writes them, or a data lake laid "
+                             "out the same way) instead of a store")
     report.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"],
                         help="compute the report on the store (duckdb, default) or on a "
                              "local Spark session over its tables (spark; "

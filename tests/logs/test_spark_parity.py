@@ -342,6 +342,35 @@ def test_report_command_spark_engine(spark: Any, tmp_path: Path,
     assert_same(duck["functions"], found["functions"], "functions")
 
 
+def test_report_command_spark_over_parquet_without_a_store(
+        spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The tables as `logs export` writes them (or a data lake laid out the same way):
+    # Spark reads them with no store at all, and reports what DuckDB reports.
+    from faasguard.cli import main
+
+    db = reportrows.build(tmp_path / "lake.duckdb", _generated_tables())
+    window = ["-f", "json", "--until", "2026-11-27"]
+    assert main(["logs", "report", "--db", str(db), *window]) == 0
+    duck = json.loads(capsys.readouterr().out)
+    lake = tmp_path / "lake"
+    assert main(["logs", "export", "--db", str(db), "--parquet", str(lake)]) == 0
+    capsys.readouterr()
+    db.unlink()
+    assert main(["logs", "report", "--engine", "spark", "--parquet", str(lake), *window]) == 0
+    found = json.loads(capsys.readouterr().out)
+    for doc in (duck, found):
+        doc.pop("generated", None)
+        doc.pop("store", None)
+    assert found.keys() == duck.keys()
+    for key in duck:
+        if key != "functions":
+            assert found[key] == duck[key], key
+    assert_same(duck["functions"], found["functions"], "functions")
+    with pytest.raises(SystemExit):
+        main(["logs", "report", "--parquet", str(lake)])
+    assert "--parquet needs --engine spark" in capsys.readouterr().err
+
+
 def test_detect_command_spark_engine(spark: Any, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     from faasguard.cli import main

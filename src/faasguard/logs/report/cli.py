@@ -22,7 +22,7 @@ from faasguard.logs.report.common import (
 )
 
 if TYPE_CHECKING:
-    from faasguard.logs.report import AuthOptions, Prices
+    from faasguard.logs.report import AuthOptions, LogReport, Prices
 
 EXIT_OK = 0
 
@@ -97,6 +97,18 @@ def run_report(args: argparse.Namespace) -> int:
         # a value from the settings file: say where it came from
         raise ReportError(f"{exc} (options or [logs] in {source})" if source else str(exc)) \
             from None
+    parquet = getattr(args, "parquet", None)
+    if parquet is not None:
+        if getattr(args, "engine", "duckdb") != "spark":
+            raise ReportError("--parquet needs --engine spark (DuckDB reads the store)")
+        if not Path(parquet).is_dir():
+            raise ReportError(f"--parquet: no such directory: {parquet}")
+        from faasguard.logs.spark.cli import spark_report
+
+        report = spark_report(None, parquet, period, auth, prices,
+                              generated=now.replace(microsecond=0), parquet=Path(parquet))
+        _write(_render(report, args.format), args.output)
+        return EXIT_OK
     db = open_store(Path(args.db))
     try:
         if getattr(args, "engine", "duckdb") == "spark":
@@ -109,14 +121,18 @@ def run_report(args: argparse.Namespace) -> int:
                                   generated=now.replace(microsecond=0))
     finally:
         db.close()
-    if args.format == "json":
+    _write(_render(report, args.format), args.output)
+    return EXIT_OK
+
+
+def _render(report: LogReport, fmt: str) -> str:
+    if fmt == "json":
         from faasguard.logs.report.json import render
-    elif args.format == "html":
+    elif fmt == "html":
         from faasguard.logs.report.html import render
     else:
         from faasguard.logs.report.text import render
-    _write(render(report), args.output)
-    return EXIT_OK
+    return render(report)
 
 
 def _auth_and_prices(args: argparse.Namespace) -> tuple[AuthOptions, Prices]:

@@ -29,17 +29,27 @@ ENGINES = ("duckdb", "spark")
 class SparkEngine:
     """The store's tables on a Spark session, for one command."""
 
-    def __init__(self, conn: SparkConnection, scratch: Path) -> None:
+    def __init__(self, conn: SparkConnection, scratch: Path | None) -> None:
         self.conn = conn
         self.scratch = scratch
+        """The temporary Parquet export, removed on close; None for tables read from
+        the user's own Parquet directory."""
 
     @classmethod
-    def start(cls, store: duckdb.DuckDBPyConnection) -> SparkEngine:
-        """Raises SparkUnavailable when Spark cannot run here."""
+    def start(cls, store: duckdb.DuckDBPyConnection | None,
+              parquet: Path | None = None) -> SparkEngine:
+        """The tables of `store`, exported to a temporary directory, or those already
+        written under `parquet` (by `faasguard logs export`, or a data lake laid out
+        the same way: no store needed). Raises SparkUnavailable when Spark cannot run."""
         from faasguard.logs.spark.session import start
         from faasguard.logs.spark.tables import export_parquet, register
 
         spark = start().newSession()  # temporary views of its own
+        if parquet is not None:
+            register(spark, parquet)
+            return cls(SparkConnection(spark), None)
+        if store is None:
+            raise ValueError("give a store or a Parquet directory")
         scratch = Path(tempfile.mkdtemp(prefix="faasguard-parquet-"))
         try:
             export_parquet(store, scratch)
@@ -51,7 +61,8 @@ class SparkEngine:
 
     def close(self) -> None:
         self.conn.close()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def report(self, store: str, period: Period, auth: AuthOptions | None,
                prices: Prices | None, generated: dt.datetime | None) -> LogReport:
@@ -71,15 +82,16 @@ class SparkEngine:
         return wallet(self.conn, since, until, config)
 
 
-def spark_report(store: duckdb.DuckDBPyConnection, name: str, period: Period,
+def spark_report(store: duckdb.DuckDBPyConnection | None, name: str, period: Period,
                  auth: AuthOptions | None, prices: Prices | None,
-                 generated: dt.datetime | None) -> LogReport:
-    """`build_report` on Spark; ReportError when Spark cannot run it."""
+                 generated: dt.datetime | None, parquet: Path | None = None) -> LogReport:
+    """`build_report` on Spark, over the store or a Parquet directory; ReportError when
+    Spark cannot run it."""
     from faasguard.logs.report.common import ReportError
     from faasguard.logs.spark.session import SparkUnavailable
 
     try:
-        engine = SparkEngine.start(store)
+        engine = SparkEngine.start(store, parquet)
     except SparkUnavailable as exc:
         raise ReportError(f"--engine spark: {exc}") from None
     try:
