@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from faasguard.logs.parsers.lambda_logs import EVENT_START, Origin
 from faasguard.logs.schema import HEAD, LAMBDA
-from faasguard.logs.store import POSITION_LINES, POSITION_SOURCES, ts_sql
+from faasguard.logs.store import POSITION_LINES, POSITION_SOURCES, sql_string, ts_sql
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,7 +59,7 @@ _ENDED = (EOFError, OSError)
 
 
 def _quote(value: str | None) -> str:
-    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+    return "NULL" if value is None else sql_string(value)
 
 
 # -- cutting a stream into chunks of whole units ---------------------------------------
@@ -167,10 +167,6 @@ _JSON_KEYS = (*_LEVEL, *_REQUEST, *_TIME, "type")
 _NOT_PYTHON_JSON = r",[ \t]*[\]}]|(?i:[:,\[][ \t]*[+-]?(?:nan|inf))"
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _first(keys: tuple[str, ...]) -> str:
     """Python's ``a or b or c`` over string values: the first non-empty one."""
     return "coalesce(" + ", ".join(f"nullif(jv.\"{k}\", '')" for k in keys) + ")"
@@ -179,7 +175,7 @@ def _first(keys: tuple[str, ...]) -> str:
 def _shape(kind: str) -> str:
     """The keys Python reads, each as a `kind` value, for ``from_json`` (keys match
     case-sensitively, as in Python; a missing key or JSON null gives NULL)."""
-    return _lit("{" + ", ".join(f'"{k}": "{kind}"' for k in _JSON_KEYS) + "}")
+    return sql_string("{" + ", ".join(f'"{k}": "{kind}"' for k in _JSON_KEYS) + "}")
 
 
 def _strings(keys: tuple[str, ...]) -> str:
@@ -192,7 +188,7 @@ def _strings(keys: tuple[str, ...]) -> str:
 def lines_sql(path: str, first_line: int) -> str:
     """The chunk's lines, numbered from `first_line` (one thread reads them in order)."""
     return (f"SELECT row_number() OVER () + {first_line - 1} AS n, coalesce(line, '') AS t "
-            f"FROM read_csv({_lit(path)}, columns = {{'line': 'VARCHAR'}}, header = false, "
+            f"FROM read_csv({sql_string(path)}, columns = {{'line': 'VARCHAR'}}, header = false, "
             "auto_detect = false, delim = '\\x01', quote = '', escape = '', "
             "new_line = '\\n', strict_mode = false, max_line_size = 1073741824)")
 
@@ -211,8 +207,8 @@ def _head_sql(ascii_only: bool) -> str:
     for timeouts look at the whole line (the message and a time or stream before it:
     at worst a line goes to Python for nothing); a long platform prefix is only
     checked in full by its kind's SELECT."""
-    platform = " OR ".join(f"starts_with(hd, {_lit(p[:_HEAD])})" for p in _PLATFORM)
-    triggers = " OR ".join(f"contains(t, {_lit(p)})" for p in _TRIGGERS)
+    platform = " OR ".join(f"starts_with(hd, {sql_string(p[:_HEAD])})" for p in _PLATFORM)
+    triggers = " OR ".join(f"contains(t, {sql_string(p)})" for p in _TRIGGERS)
     unusual_digits = "" if ascii_only else (
         "WHEN ascii(hd) BETWEEN 48 AND 57 AND regexp_matches(left(hd, 11), '[^[:ascii:]]') "
         "THEN NULL")
@@ -255,11 +251,11 @@ def load_sql(path: str, first_line: int, ascii_only: bool, events: bool) -> str:
     has marked their first lines) go to Python."""
     usual = "true" if ascii_only else "ascii(hd) BETWEEN 32 AND 126 OR ascii(hd) = 9"
     split = f"""SELECT n, t, c, CASE WHEN NOT c THEN
-                  regexp_extract(t, {_lit(_EXPORT)}, ['ts', 'stream']) END AS x
+                  regexp_extract(t, {sql_string(_EXPORT)}, ['ts', 'stream']) END AS x
                 FROM (SELECT n, t, t GLOB '{_CANONICAL}' AS c FROM ({lines_sql(path, first_line)}))"""
     if events:  # the first line of a chunk always starts a unit (see `chunks`)
         cont = (f"NOT c AND n > {first_line} AND NOT regexp_matches(t, "
-                f"{_lit(_EVENT_START)})")
+                f"{sql_string(_EVENT_START)})")
         split = f"SELECT *, {cont} AS cont FROM ({split})"
     else:
         split = f"SELECT *, false AS cont FROM ({split})"
@@ -282,7 +278,7 @@ def _ts(event: str | None = None) -> str:
     """The row's time: the export time, else (`event`) the message's own."""
     fallback = "x.ts" if event is None else f"CASE WHEN x.ts <> '' THEN x.ts ELSE {event} END"
     return (f"CASE WHEN c THEN try_cast(substr(t, 1, 24) AS TIMESTAMP) "
-            f"ELSE {ts_sql(f'nullif({fallback}, {_lit(str())})')} END")
+            f"ELSE {ts_sql(f'nullif({fallback}, {sql_string(str())})')} END")
 
 
 def _branches(ascii_only: bool) -> list[tuple[int, str, str, dict[str, str]]]:
@@ -293,7 +289,7 @@ def _branches(ascii_only: bool) -> list[tuple[int, str, str, dict[str, str]]]:
     # each key's value as JSON text (`jr`) and as a string (`jv`): one parse each; JSON
     # functions raise on text that is not JSON, so CASE keeps them to valid lines
     valid = (f"NOT contains(m, '\\u') AND json_valid(m) "
-             f"AND NOT regexp_matches(m, {_lit(_NOT_PYTHON_JSON)})")
+             f"AND NOT regexp_matches(m, {sql_string(_NOT_PYTHON_JSON)})")
     json = f"""*, CASE WHEN j THEN from_json(m, {_shape("JSON")}) END AS jr,
         CASE WHEN j THEN from_json(m, {_shape("VARCHAR")}) END AS jv,
         CASE WHEN j THEN json_keys(m) END AS jk FROM (SELECT *, {valid} AS j"""
@@ -306,7 +302,7 @@ def _branches(ascii_only: bool) -> list[tuple[int, str, str, dict[str, str]]]:
         f"AND NOT coalesce({unusual_level}upper({level}) IN {_ERRORS}, false) "
         f"AND (c OR x.ts <> '' OR ({_strings(_TIME)}))")
     text_request = "CASE WHEN {0} IN ('undefined', 'None', 'null') THEN NULL ELSE {0} END"
-    platform = " OR ".join(f"starts_with(m, {_lit(p)})" for p in _PLATFORM)
+    platform = " OR ".join(f"starts_with(m, {sql_string(p)})" for p in _PLATFORM)
     report = {"kind": "'report'", "request_id": "r.rid",
               "duration_ms": "TRY_CAST(r.dur AS DOUBLE)",
               "billed_ms": "TRY_CAST(r.billed AS DOUBLE)",
@@ -315,28 +311,28 @@ def _branches(ascii_only: bool) -> list[tuple[int, str, str, dict[str, str]]]:
               "init_ms": "TRY_CAST(nullif(r.init, '') AS DOUBLE)",
               "status": "nullif(r.st, '')"}
     return [
-        (START, f"""*, CASE WHEN s0.rid = '' THEN regexp_extract(m, {_lit(_START)},
+        (START, f"""*, CASE WHEN s0.rid = '' THEN regexp_extract(m, {sql_string(_START)},
                     ['rid', 'ver']) ELSE s0 END AS s FROM (SELECT *, regexp_extract(m,
-                    {_lit(_START_USUAL)}, ['rid', 'ver']) AS s0""",
+                    {sql_string(_START_USUAL)}, ['rid', 'ver']) AS s0""",
          "s.rid <> ''", {"kind": "'start'", "request_id": "s.rid",
                          "version": "nullif(s.ver, '')"}),
-        (REPORT, f"""*, regexp_extract(m, {_lit(_REPORT)},
+        (REPORT, f"""*, regexp_extract(m, {sql_string(_REPORT)},
                      ['rid', 'dur', 'billed', 'mem', 'max', 'init', 'st']) AS r FROM (SELECT *""",
          "r.rid <> ''", report),
-        (END, f"*, regexp_extract(m, {_lit(_END)}, 1) AS e FROM (SELECT *", "e <> ''",
+        (END, f"*, regexp_extract(m, {sql_string(_END)}, 1) AS e FROM (SELECT *", "e <> ''",
          {"kind": "'end'", "request_id": "e"}),
-        (INIT_START, f"*, regexp_extract(m, {_lit(_INIT_START)}, 1) AS i FROM (SELECT *",
+        (INIT_START, f"*, regexp_extract(m, {sql_string(_INIT_START)}, 1) AS i FROM (SELECT *",
          "i <> ''", {"kind": "'init_start'", "version": "i"}),
         (JSON, json, json_ok,
          {"kind": "'log'", "request_id": _first(_REQUEST), "level": level,
           "ts": _ts(_first(_TIME))}),
         (PLATFORM, "* FROM (SELECT *", platform, {"kind": "'platform'"}),
-        (PYTHON, f"*, regexp_extract(m, {_lit(_PYTHON)}, ['lvl', 'ts', 'rid']) AS p "
+        (PYTHON, f"*, regexp_extract(m, {sql_string(_PYTHON)}, ['lvl', 'ts', 'rid']) AS p "
                  "FROM (SELECT *",
          f"p.lvl <> '' AND p.lvl NOT IN {_ERRORS}",
          {"kind": "'log'", "request_id": text_request.format("p.rid"), "level": "p.lvl",
           "ts": _ts("p.ts")}),
-        (NODE, f"*, regexp_extract(m, {_lit(_NODE)}, ['ts', 'rid', 'lvl']) AS nd "
+        (NODE, f"*, regexp_extract(m, {sql_string(_NODE)}, ['ts', 'rid', 'lvl']) AS nd "
                "FROM (SELECT *",
          f"nd.lvl <> '' AND nd.lvl NOT IN {_ERRORS}",
          {"kind": "'log'", "request_id": text_request.format("nd.rid"), "level": "nd.lvl",

@@ -62,6 +62,7 @@ from faasguard.logs.store import (
     Progress,
     Store,
     duckdb_error,
+    sql_string,
     ts_sql,
 )
 
@@ -284,21 +285,17 @@ def _position() -> str:
             "ELSE md5_number_upper(source_id || ':' || line || ':' || k) END")
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def rows_sql(files: list[tuple[str, int, int, int]], largest: int, add: bool = False) -> str:
     """The rows of the records of `files` (path, place in the batch ``ord``, source id,
     line where the document starts) for the temporary table (made, or added to): per
     record its file, its index ``k``, whether Python would make it differently or
     quarantine it (``odd``), whether a JSON column needs a check for repeated keys
     (``keys``), and its row. `largest`: the size of the largest document."""
-    paths = ", ".join(_literal(path) for path, _, _, _ in files)
+    paths = ", ".join(sql_string(path) for path, _, _, _ in files)
     read = (f"read_json([{paths}], columns = {{'Records': '{SCHEMA}'}}, "
             "format = 'unstructured', records = 'true', auto_detect = false, "
             f"filename = true, maximum_object_size = {max(largest + 1024, 1 << 20)})")
-    known = ", ".join(f"({_literal(path)}, {ord_}, {source_id}, {line})"
+    known = ", ".join(f"({sql_string(path)}, {ord_}, {source_id}, {line})"
                       for path, ord_, source_id, line in files)
     # a document without a Records list gives one NULL record
     records = ("SELECT filename, unnest(coalesce(Records, [NULL])) AS r, "

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,7 +91,7 @@ def ts_sql(expr: str) -> str:
             f"ELSE try_cast({expr} AS TIMESTAMPTZ)::TIMESTAMP END")
 
 
-def _text_sql(text: str) -> str:
+def sql_string(text: str) -> str:
     """A SQL string literal (DuckDB's plain strings have no backslash escapes)."""
     return "'" + text.replace("'", "''") + "'"
 
@@ -166,13 +167,20 @@ class Store:
     def _upgrade_from_2(self) -> None:
         """Version 2 lacks one CloudTrail column: add it (events stored before have
         none: their sign-in outcomes are unknown, not failures)."""
-        db = self.db
-        db.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction() as db:
             db.execute("ALTER TABLE cloudtrail_events ADD COLUMN IF NOT EXISTS "
                        "service_event_details JSON")
             db.execute("UPDATE store_meta SET value = ? WHERE key = 'version'",
                        [str(STORE_VERSION)])
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction: committed when the block ends, rolled back if it raises
+        (or is interrupted)."""
+        db = self.db
+        db.execute("BEGIN TRANSACTION")
+        try:
+            yield db
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -237,9 +245,7 @@ class Store:
         `extra` first inserts other rows in the same transaction (rows parsed in SQL) and
         says how many per table; `batches` may then be made from what it left. Returns
         the rows actually inserted per table (duplicates are not)."""
-        db = self.db
-        db.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction() as db:
             inserted = extra() if extra is not None else {}
             for name, rows in (batches() if callable(batches) else batches).items():
                 if rows:
@@ -257,10 +263,6 @@ class Store:
                            "path = ? WHERE source_id = ?",
                            [source.size, fp.digest, fp.length, source.name,
                             progress.source_id])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         progress.offset, progress.line, progress.skip, progress.status = \
             offset, line, skip, status
         return inserted
@@ -270,16 +272,14 @@ class Store:
         """Store the rows of several sources read to their end and mark each complete,
         at its (offset, line), in one transaction. `insert` stores the rows (in SQL) and
         says how many each source id got; returns that."""
-        db = self.db
-        db.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction() as db:
             events = insert()
             # literals, not parameters: DuckDB's Python client looks for pandas once per
             # parameter (0.1-0.2 ms each)
             values = ", ".join(
                 f"({int(progress.source_id)}, {int(offset)}, {int(line)}, "
                 f"{int(events.get(progress.source_id, 0))}, {int(source.size)}, "
-                f"{_text_sql(fp.digest)}, {int(fp.length)}, {_text_sql(source.name)})"
+                f"{sql_string(fp.digest)}, {int(fp.length)}, {sql_string(source.name)})"
                 for progress, source, fp, offset, line in done)
             if values:
                 db.execute(
@@ -290,10 +290,6 @@ class Store:
                     f"path = v.v_path FROM (VALUES {values}) v(v_id, v_offset, "
                     "v_line, v_events, v_size, v_fingerprint, v_length, v_path) "
                     "WHERE sources.source_id = v.v_id")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         for progress, _, _, offset, line in done:
             progress.offset, progress.line, progress.skip, progress.status = \
                 offset, line, 0, "complete"
@@ -316,8 +312,7 @@ class Store:
         with target.open("w", encoding="utf-8", errors="replace", newline="") as out:
             csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
         spec, exprs = self._selects[name]
-        literal = str(target).replace("'", "''")
-        read = (f"read_csv('{literal}', columns = {spec}, header = false, "
+        read = (f"read_csv({sql_string(str(target))}, columns = {spec}, header = false, "
                 "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
                 "new_line = '\\n', nullstr = '', strict_mode = false, "
                 # a row is one line: as long as the longest field a record can carry

@@ -30,6 +30,7 @@ from typing import Any
 
 from faasguard.findings import Severity
 from faasguard.logs.detections.model import Aggregate, Refused, Rule, RuleError, parse_span
+from faasguard.logs.store import sql_string
 
 # Sigma field (CloudTrail's own JSON names) -> column of cloudtrail_events
 COLUMNS: dict[str, str] = {
@@ -96,10 +97,6 @@ class Refuse(RuleError):
     """This rule cannot be converted faithfully."""
 
 
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 @dataclass(frozen=True)
 class FieldRef:
     """Where a Sigma field lives: a column, or a path inside a JSON column."""
@@ -112,26 +109,26 @@ class FieldRef:
         """One text value (group-by and count fields)."""
         if self.path is None:
             return f"CAST({self.column} AS VARCHAR)"
-        return f"json_extract_string({self.column}, {literal(self.path)})"
+        return f"json_extract_string({self.column}, {sql_string(self.path)})"
 
     def test(self, pred: Callable[[str], str]) -> str:
         """True when the field's value (any element, for a list) satisfies `pred`;
         false, never NULL, when the field is missing."""
         if self.path is None:
             return f"coalesce({pred(self.scalar())}, false)"
-        col, path = self.column, literal(self.path)
+        col, path = self.column, sql_string(self.path)
         if self.path.endswith("[*]") or "[*]." in self.path:
             values = f"json_extract_string({col}, {path})"
         else:
             values = (f"CASE WHEN json_type({col}, {path}) = 'ARRAY' "
-                      f"THEN json_extract_string({col}, {literal(self.path + '[*]')}) "
+                      f"THEN json_extract_string({col}, {sql_string(self.path + '[*]')}) "
                       f"ELSE [json_extract_string({col}, {path})] END")
         return f"coalesce(list_bool_or(list_transform({values}, lambda v: {pred('v')})), false)"
 
     def is_null(self) -> str:
         if self.path is None:
             return f"{self.column} IS NULL"
-        return f"coalesce(json_type({self.column}, {literal(self.path)}), 'NULL') = 'NULL'"
+        return f"coalesce(json_type({self.column}, {sql_string(self.path)}), 'NULL') = 'NULL'"
 
 
 def field_ref(name: str) -> FieldRef:
@@ -250,10 +247,10 @@ def _value_test(ref: FieldRef, key: str, mods: list[str], value: Any) -> str:
             raise Refuse(f"{key}: invalid regular expression: {exc}") from None
         flags = "".join(f for f in ("i", "m", "s") if f in mods)
         pattern = f"(?{flags}){text}" if flags else text
-        return ref.test(lambda v: f"regexp_matches({v}, {literal(pattern)})")
+        return ref.test(lambda v: f"regexp_matches({v}, {sql_string(pattern)})")
     like = _like_pattern(text, "contains" in mods, "startswith" in mods, "endswith" in mods)
     op = "LIKE" if "cased" in mods else "ILIKE"
-    return ref.test(lambda v: f"{v} {op} {literal(like)} ESCAPE '\\'")
+    return ref.test(lambda v: f"{v} {op} {sql_string(like)} ESCAPE '\\'")
 
 
 def _keywords(values: list[Any]) -> str:
@@ -262,7 +259,7 @@ def _keywords(values: list[Any]) -> str:
         if value is None or isinstance(value, Mapping | list):
             raise Refuse("keywords must be strings or numbers")
         like = _like_pattern(_scalar_text(value), True, False, False)
-        parts.append(f"coalesce({_RECORD_TEXT} ILIKE {literal(like)} ESCAPE '\\', false)")
+        parts.append(f"coalesce({_RECORD_TEXT} ILIKE {sql_string(like)} ESCAPE '\\', false)")
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
