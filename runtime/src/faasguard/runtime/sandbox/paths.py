@@ -30,7 +30,8 @@ _plain: dict[str, str] = {}
 """Absolute path as written -> its resolved form plus "/", for paths whose last part
 is not a symlink: the same with or without following it, so open, remove and rename
 checks can all use it. Filled by `plain_name` and `_realpath`'s short cut."""
-_NOT_NAMES = frozenset({"", ".", ".."})
+NOT_NAMES = frozenset({"", ".", ".."})
+"""Last parts of a path that do not name an entry of its directory."""
 _epoch = [0]
 """Counts the times the caches were emptied: what policies derive from `_dirs` (see
 `Sandbox._verdicts`) is valid only in the epoch it was derived in."""
@@ -68,7 +69,7 @@ def plain_name(path: str) -> str | None:
     that the dirty flag is off."""
     parent, _, name = path.rpartition("/")
     known = _dirs.get(parent)
-    if known is None or name in known[1] or name in _NOT_NAMES or "\0" in name:
+    if known is None or name in known[1] or name in NOT_NAMES or "\0" in name:
         return None
     if len(_plain) >= MAX_ENTRIES:
         _plain.clear()

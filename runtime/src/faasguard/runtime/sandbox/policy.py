@@ -100,7 +100,7 @@ _path_cache, _path_cache_dirty = paths.cache_state()
 _plain = paths.plain_state()
 _plain_name = paths.plain_name
 _listed, _epoch = paths.dirs_state()
-_NOT_NAMES = frozenset({"", ".", ".."})
+_NOT_NAMES = paths.NOT_NAMES
 _MAX_VERDICTS = 256
 
 
@@ -331,9 +331,8 @@ class Sandbox:
             if (verdict is not None and verdict[0] and verdict[3] == _epoch[0]
                     and name not in verdict[2] and name not in _NOT_NAMES):
                 return None
-        if type(path) is str and not _path_cache_dirty[0]:
-            # Inline common case, as in _check_open (a name that is not a symlink
-            # resolves the same with follow=False).
+            # Then as in _check_open's next case (a name that is not a symlink resolves
+            # the same with follow=False).
             real = _plain.get(path) or _plain_name(path)
             if real is not None and real.startswith(self.write_roots):
                 return None
