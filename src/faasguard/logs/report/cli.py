@@ -22,7 +22,7 @@ from faasguard.logs.report.common import (
 )
 
 if TYPE_CHECKING:
-    from faasguard.logs.report import AuthOptions, LogReport, Prices
+    from faasguard.logs.report import AuthOptions, Prices
 
 EXIT_OK = 0
 
@@ -97,42 +97,35 @@ def run_report(args: argparse.Namespace) -> int:
         # a value from the settings file: say where it came from
         raise ReportError(f"{exc} (options or [logs] in {source})" if source else str(exc)) \
             from None
+    spark = getattr(args, "engine", "duckdb") == "spark"
     parquet = getattr(args, "parquet", None)
-    if parquet is not None:
-        if getattr(args, "engine", "duckdb") != "spark":
-            raise ReportError("--parquet needs --engine spark (DuckDB reads the store)")
-        if not Path(parquet).is_dir():
-            raise ReportError(f"--parquet: no such directory: {parquet}")
-        from faasguard.logs.spark.cli import spark_report
-
-        report = spark_report(None, parquet, period, auth, prices,
-                              generated=now.replace(microsecond=0), parquet=Path(parquet))
-        _write(_render(report, args.format), args.output)
-        return EXIT_OK
-    db = open_store(Path(args.db))
+    if parquet is not None and not spark:
+        raise ReportError("--parquet needs --engine spark (DuckDB reads the store)")
+    if parquet is not None and not Path(parquet).is_dir():
+        raise ReportError(f"--parquet: no such directory: {parquet}")
+    generated = now.replace(microsecond=0)
+    # the Parquet tables alone, or the store (on Spark: its tables exported for it)
+    db = open_store(Path(args.db)) if parquet is None else None
     try:
-        if getattr(args, "engine", "duckdb") == "spark":
+        if spark:
             from faasguard.logs.spark.cli import spark_report
 
-            report = spark_report(db, args.db, period, auth, prices,
-                                  generated=now.replace(microsecond=0))
+            report = spark_report(db, parquet or args.db, period, auth, prices, generated,
+                                  parquet=Path(parquet) if parquet else None)
         else:
-            report = build_report(db, args.db, period, auth, prices,
-                                  generated=now.replace(microsecond=0))
+            assert db is not None
+            report = build_report(db, args.db, period, auth, prices, generated=generated)
     finally:
-        db.close()
-    _write(_render(report, args.format), args.output)
-    return EXIT_OK
-
-
-def _render(report: LogReport, fmt: str) -> str:
-    if fmt == "json":
+        if db is not None:
+            db.close()
+    if args.format == "json":
         from faasguard.logs.report.json import render
-    elif fmt == "html":
+    elif args.format == "html":
         from faasguard.logs.report.html import render
     else:
         from faasguard.logs.report.text import render
-    return render(report)
+    _write(render(report), args.output)
+    return EXIT_OK
 
 
 def _auth_and_prices(args: argparse.Namespace) -> tuple[AuthOptions, Prices]:
